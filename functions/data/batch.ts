@@ -1,0 +1,50 @@
+import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../clients/dynamodb';
+
+const MAX_WRITE_BATCH = 25;
+const MAX_GET_BATCH = 100;
+const MAX_ATTEMPTS = 8;
+
+export const chunk = <T>(items: readonly T[], size: number): T[][] => {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
+};
+
+const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 10));
+
+/** Puts every item, retrying what DynamoDB leaves unprocessed under throttling. */
+export const putAll = async (tableName: string, items: readonly Record<string, unknown>[]): Promise<void> => {
+  for (const group of chunk(items, MAX_WRITE_BATCH)) {
+    let requests = group.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; requests.length > 0; attempt += 1) {
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchWrite to ${tableName} left items unprocessed`);
+      if (attempt > 0) await backoff(attempt);
+      const result = await documentClient.send(
+        new BatchWriteCommand({ RequestItems: { [tableName]: requests } }),
+      );
+      requests = (result.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+    }
+  }
+};
+
+/** Gets every item by key, retrying unprocessed keys; missing items are simply absent from the result. */
+export const getAll = async <T>(
+  tableName: string,
+  keys: readonly Record<string, unknown>[],
+): Promise<T[]> => {
+  const found: T[] = [];
+  for (const group of chunk(keys, MAX_GET_BATCH)) {
+    let pending = group;
+    for (let attempt = 0; pending.length > 0; attempt += 1) {
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchGet from ${tableName} left keys unprocessed`);
+      if (attempt > 0) await backoff(attempt);
+      const result = await documentClient.send(
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: [...pending] } } }),
+      );
+      found.push(...((result.Responses?.[tableName] ?? []) as T[]));
+      pending = (result.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
+    }
+  }
+  return found;
+};

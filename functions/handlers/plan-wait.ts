@@ -1,0 +1,21 @@
+import type { Run } from '../campaign/run';
+import { nextSendMoment } from '../campaign/send-window';
+import { now } from '../shared/clock';
+import { lambdaHandler } from '../shared/lambda';
+
+interface PlanWaitEvent {
+  run: Run;
+  /** Minimum time from now. */
+  delayDays: number;
+  /** Move the moment into the campaign's next send window (in the run's time zone). */
+  alignToSendWindow: boolean;
+}
+
+/** Computes when the next Wait state ends; Step Functions cannot do time-zone arithmetic itself. */
+export const handler = lambdaHandler(async (event: PlanWaitEvent): Promise<{ at: string }> => {
+  const earliest = new Date(now().getTime() + event.delayDays * 24 * 60 * 60 * 1000);
+  const at = event.alignToSendWindow
+    ? nextSendMoment(earliest, event.run.campaign.sendWindows, event.run.timeZone)
+    : earliest;
+  return { at: at.toISOString() };
+});

@@ -1,0 +1,19 @@
+import type { Campaign } from '../campaign/definition';
+import { prepareRun, type Run } from '../campaign/run';
+import { claimRun } from '../data/runs';
+import { now } from '../shared/clock';
+import { lambdaHandler } from '../shared/lambda';
+import { logger } from '../shared/powertools';
+
+/** First state of every run: the state machine passes the execution input and its campaign definition. */
+interface PrepareRunEvent {
+  input: unknown;
+  campaign: Campaign;
+}
+
+export const handler = lambdaHandler(async (event: PrepareRunEvent): Promise<{ run: Run }> => {
+  const run = prepareRun(event.input, event.campaign, now());
+  await claimRun(run);
+  logger.info('Run started', { runId: run.runId });
+  return { run };
+});

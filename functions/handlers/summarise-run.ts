@@ -1,0 +1,15 @@
+import type { Run, RunSummary } from '../campaign/run';
+import { summariseRun } from '../campaign/summary';
+import { now } from '../shared/clock';
+import { lambdaHandler } from '../shared/lambda';
+import { logger, metrics } from '../shared/powertools';
+
+export const handler = lambdaHandler(
+  async ({ run, batchCount }: { run: Run; batchCount: number }): Promise<RunSummary> => {
+    const summary = await summariseRun(run, batchCount, now());
+    logger.info('Run summarised', { ...summary });
+    metrics.addDimension('campaign', run.campaign.id);
+    metrics.addMetric('UsersConverted', 'Count', summary.totalConverted);
+    return summary;
+  },
+);

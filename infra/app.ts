@@ -1,0 +1,3 @@
+import { createRekindleApp } from './rekindle-app';
+
+createRekindleApp().app.synth();

@@ -1,0 +1,180 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { RekindleTables } from './tables';
+
+const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Where messages go: real providers, or the sandbox outbox (the default, so a bare deploy sends nothing). */
+export type ChannelConfig =
+  | { mode: 'sandbox' }
+  | { mode: 'aws'; pinpointApplicationId: string; smsOriginationIdentityArn: string };
+
+/** Marks a function's template resource with its handler module, which the local runtime loads in-process. */
+export const HANDLER_METADATA_KEY = 'rekindle:handler';
+
+export type HandlerName =
+  | 'prepare-run'
+  | 'select-audience'
+  | 'plan-wait'
+  | 'send-step'
+  | 'summarise-run'
+  | 'record-app-event';
+
+/** Grants exactly these DynamoDB actions on the table (and, if named, one of its indexes), nothing more. */
+const allow = (fn: NodejsFunction, table: Table, actions: string[], indexName?: string) => {
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      actions: actions.map((action) => `dynamodb:${action}`),
+      resources: indexName ? [`${table.tableArn}/index/${indexName}`] : [table.tableArn],
+    }),
+  );
+};
+
+export class RekindleFunctions extends Construct {
+  readonly prepareRun: NodejsFunction;
+  readonly selectAudience: NodejsFunction;
+  readonly planWait: NodejsFunction;
+  readonly sendStep: NodejsFunction;
+  readonly summariseRun: NodejsFunction;
+  readonly recordAppEvent: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: { tables: RekindleTables; channels: ChannelConfig }) {
+    super(scope, id);
+    const { users, runs, enrollments, touches, sandboxOutbox } = props.tables;
+
+    this.prepareRun = this.handlerFunction('prepare-run', { RUNS_TABLE: runs.tableName });
+    allow(this.prepareRun, runs, ['PutItem']);
+
+    this.selectAudience = this.handlerFunction(
+      'select-audience',
+      { USERS_TABLE: users.tableName, RUNS_TABLE: runs.tableName, ENROLLMENTS_TABLE: enrollments.tableName },
+      Duration.minutes(15),
+    );
+    allow(this.selectAudience, users, ['Query'], 'byDormancy');
+    allow(this.selectAudience, enrollments, ['BatchWriteItem']);
+    allow(this.selectAudience, runs, ['UpdateItem']);
+
+    this.planWait = this.handlerFunction('plan-wait', {});
+
+    const channelEnvironment: Record<string, string> =
+      props.channels.mode === 'aws'
+        ? {
+            CHANNEL_SENDER: 'aws',
+            PINPOINT_APPLICATION_ID: props.channels.pinpointApplicationId,
+            SMS_ORIGINATION_IDENTITY: props.channels.smsOriginationIdentityArn,
+          }
+        : { CHANNEL_SENDER: 'sandbox', SANDBOX_OUTBOX_TABLE: sandboxOutbox?.tableName ?? '' };
+    this.sendStep = this.handlerFunction(
+      'send-step',
+      {
+        USERS_TABLE: users.tableName,
+        RUNS_TABLE: runs.tableName,
+        ENROLLMENTS_TABLE: enrollments.tableName,
+        TOUCHES_TABLE: touches.tableName,
+        ...channelEnvironment,
+      },
+      Duration.minutes(5),
+    );
+    allow(this.sendStep, users, ['BatchGetItem']);
+    allow(this.sendStep, enrollments, ['Query', 'UpdateItem']);
+    allow(this.sendStep, touches, ['PutItem', 'UpdateItem']);
+    allow(this.sendStep, runs, ['PutItem']);
+    if (props.channels.mode === 'aws') {
+      const stack = Stack.of(this);
+      this.sendStep.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['mobiletargeting:SendMessages'],
+          resources: [
+            stack.formatArn({
+              service: 'mobiletargeting',
+              resource: 'apps',
+              resourceName: `${props.channels.pinpointApplicationId}/messages`,
+            }),
+          ],
+        }),
+      );
+      this.sendStep.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['sms-voice:SendTextMessage'],
+          resources: [props.channels.smsOriginationIdentityArn],
+        }),
+      );
+    } else {
+      if (sandboxOutbox) allow(this.sendStep, sandboxOutbox, ['PutItem']);
+    }
+
+    this.summariseRun = this.handlerFunction(
+      'summarise-run',
+      { USERS_TABLE: users.tableName, RUNS_TABLE: runs.tableName, ENROLLMENTS_TABLE: enrollments.tableName },
+      Duration.minutes(15),
+    );
+    allow(this.summariseRun, users, ['BatchGetItem']);
+    allow(this.summariseRun, enrollments, ['Query', 'UpdateItem']);
+    allow(this.summariseRun, runs, ['Query', 'UpdateItem']);
+
+    this.recordAppEvent = this.handlerFunction('record-app-event', {
+      USERS_TABLE: users.tableName,
+      TOUCHES_TABLE: touches.tableName,
+    });
+    allow(this.recordAppEvent, users, ['GetItem', 'PutItem']);
+    allow(this.recordAppEvent, touches, ['UpdateItem']);
+  }
+
+  private handlerFunction(
+    name: HandlerName,
+    environment: Record<string, string>,
+    timeout = Duration.seconds(30),
+  ): NodejsFunction {
+    const id = name.replace(/(^|-)(\w)/g, (_match, _dash, letter: string) => letter.toUpperCase());
+    const logGroup = new LogGroup(this, `${id}Logs`, { retention: RetentionDays.ONE_MONTH });
+    // An explicit role with write access to its own log group only, instead of the managed basic role.
+    const role = new Role(this, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+    const fn = new NodejsFunction(this, id, {
+      entry: path.join(repositoryRoot, 'functions', 'handlers', `${name}.ts`),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 512,
+      timeout,
+      tracing: Tracing.ACTIVE,
+      role,
+      logGroup,
+      environment: {
+        ...environment,
+        POWERTOOLS_SERVICE_NAME: 'rekindle',
+        POWERTOOLS_METRICS_NAMESPACE: 'Rekindle',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        // Some dependencies still call require(); ESM bundles need it defined.
+        banner:
+          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+    });
+    (fn.node.defaultChild as CfnFunction).addMetadata(HANDLER_METADATA_KEY, name);
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active tracing: X-Ray PutTraceSegments and PutTelemetryRecords have no resource-level permissions.',
+    });
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Pinned to nodejs22.x, the Node version the local runtime and the tests run on, so tests run what deploys.',
+    });
+    return fn;
+  }
+}

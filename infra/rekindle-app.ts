@@ -1,0 +1,48 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { CampaignInput } from '../functions/campaign/definition';
+import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
+import type { ChannelConfig } from './functions';
+import { RekindleStack } from './rekindle-stack';
+
+export const STACK_NAME = 'Rekindle';
+
+export interface RekindleAppOptions {
+  channels?: ChannelConfig;
+  campaigns?: CampaignInput[];
+  /** Skip esbuild bundling (the local runtime imports handler modules directly). */
+  skipBundling?: boolean;
+  outdir?: string;
+}
+
+/**
+ * Channel providers from CDK context (-c key=value); see README "Deploy". Without context the deployment
+ * is a sandbox: it records messages in the outbox table and sends nothing.
+ */
+const channelsFromContext = (app: App): ChannelConfig => {
+  const mode = app.node.tryGetContext('channels') ?? 'sandbox';
+  if (mode === 'sandbox') return { mode: 'sandbox' };
+  if (mode !== 'aws') throw new Error(`Context "channels" must be "sandbox" or "aws", not "${mode}"`);
+  const pinpointApplicationId = app.node.tryGetContext('pinpointApplicationId');
+  const smsOriginationIdentityArn = app.node.tryGetContext('smsOriginationIdentityArn');
+  if (!pinpointApplicationId || !smsOriginationIdentityArn) {
+    throw new Error('channels=aws needs -c pinpointApplicationId=... and -c smsOriginationIdentityArn=...');
+  }
+  return { mode: 'aws', pinpointApplicationId, smsOriginationIdentityArn };
+};
+
+/** The CDK app with cdk-nag's AwsSolutions checks: unacknowledged findings fail synthesis. */
+export const createRekindleApp = (options: RekindleAppOptions = {}) => {
+  const app = new App({
+    outdir: options.outdir,
+    context: options.skipBundling ? { 'aws:cdk:bundling-stacks': [] } : {},
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const campaigns = (options.campaigns ?? campaignDefinitions).map(validateCampaign);
+  const stack = new RekindleStack(app, STACK_NAME, {
+    campaigns,
+    channels: options.channels ?? channelsFromContext(app),
+    description: 'Rekindle: cohort campaigns that bring dormant lending users back',
+  });
+  return { app, stack };
+};

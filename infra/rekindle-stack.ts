@@ -1,0 +1,41 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { Construct } from 'constructs';
+import type { Campaign } from '../functions/campaign/definition';
+import { CampaignStateMachine } from '../statemachines/campaign-state-machine';
+import { type ChannelConfig, RekindleFunctions } from './functions';
+import { RekindleTables } from './tables';
+
+export interface RekindleStackProps extends StackProps {
+  campaigns: Campaign[];
+  channels: ChannelConfig;
+}
+
+export class RekindleStack extends Stack {
+  readonly tables: RekindleTables;
+  readonly functions: RekindleFunctions;
+  readonly campaignStateMachines: CampaignStateMachine[];
+
+  constructor(scope: Construct, id: string, props: RekindleStackProps) {
+    super(scope, id, props);
+    this.tables = new RekindleTables(this, 'Tables', { sandbox: props.channels.mode === 'sandbox' });
+    this.functions = new RekindleFunctions(this, 'Functions', {
+      tables: this.tables,
+      channels: props.channels,
+    });
+
+    this.campaignStateMachines = props.campaigns.map(
+      (campaign) =>
+        new CampaignStateMachine(this, `Campaign-${campaign.id}`, { campaign, functions: this.functions }),
+    );
+
+    // App events (logins, clicks, applications, drawdowns) come in on their own bus.
+    const appEvents = new EventBus(this, 'AppEvents');
+    new Rule(this, 'AppEventsToRecorder', {
+      eventBus: appEvents,
+      eventPattern: { detailType: ['app-event'] },
+      targets: [new LambdaFunction(this.functions.recordAppEvent, { retryAttempts: 4 })],
+    });
+  }
+}

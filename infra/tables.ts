@@ -1,0 +1,63 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+
+const tableDefaults = {
+  billingMode: BillingMode.PAY_PER_REQUEST,
+  encryption: TableEncryption.AWS_MANAGED,
+  pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+  removalPolicy: RemovalPolicy.RETAIN,
+} as const;
+
+/**
+ * Every table Rekindle keeps. The local runtime creates DynamoDB Local tables from the template these
+ * synthesize, so this is the only definition of their keys and indexes.
+ */
+export class RekindleTables extends Construct {
+  /** Users and their lifecycle; sparse index `byDormancy` (model#timeZone, dormantFrom) for selection. */
+  readonly users: Table;
+  /** Run records and per-(step, batch) outcomes, partitioned by run. */
+  readonly runs: Table;
+  /** One item per enrolled user, partitioned by (run, batch). */
+  readonly enrollments: Table;
+  /** One item per (user, run, step) message: claim, provider message id, click. */
+  readonly touches: Table;
+  /** Messages the sandbox recorded instead of sending; only in sandbox deployments. */
+  readonly sandboxOutbox?: Table;
+
+  constructor(scope: Construct, id: string, props: { sandbox: boolean }) {
+    super(scope, id);
+    this.users = new Table(this, 'Users', {
+      ...tableDefaults,
+      partitionKey: { name: 'userId', type: AttributeType.STRING },
+    });
+    this.users.addGlobalSecondaryIndex({
+      indexName: 'byDormancy',
+      partitionKey: { name: 'dormancyKey', type: AttributeType.STRING },
+      sortKey: { name: 'dormantFrom', type: AttributeType.STRING },
+      projectionType: ProjectionType.KEYS_ONLY,
+    });
+    this.runs = new Table(this, 'Runs', {
+      ...tableDefaults,
+      partitionKey: { name: 'runId', type: AttributeType.STRING },
+      sortKey: { name: 'record', type: AttributeType.STRING },
+    });
+    this.enrollments = new Table(this, 'Enrollments', {
+      ...tableDefaults,
+      partitionKey: { name: 'runBatch', type: AttributeType.STRING },
+      sortKey: { name: 'userId', type: AttributeType.STRING },
+    });
+    this.touches = new Table(this, 'Touches', {
+      ...tableDefaults,
+      partitionKey: { name: 'userId', type: AttributeType.STRING },
+      sortKey: { name: 'touchId', type: AttributeType.STRING },
+    });
+    if (props.sandbox) {
+      this.sandboxOutbox = new Table(this, 'SandboxOutbox', {
+        ...tableDefaults,
+        partitionKey: { name: 'messageId', type: AttributeType.STRING },
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+    }
+  }
+}
