@@ -15,6 +15,7 @@ import {
   StateMachineType,
   Succeed,
   TaskInput,
+  Timeout,
   Wait,
   WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
@@ -40,6 +41,18 @@ export interface CampaignStateMachineProps {
   maxBatchConcurrency?: number;
 }
 
+/** Lambda's own ceiling; the functions time out sooner (see infra/functions.ts). */
+const taskTimeout = Timeout.duration(Duration.minutes(15));
+
+/**
+ * Longest a run can legitimately take: every delay, a day per step to reach its send window, the
+ * conversion window, and two days of slack. A run still going after that is stuck.
+ */
+const runTimeout = (campaign: Campaign) =>
+  Duration.days(
+    campaign.steps.reduce((days, step) => days + step.delayDays + 1, 0) + campaign.conversionWindowDays + 2,
+  );
+
 const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
 
 /**
@@ -59,6 +72,7 @@ export class CampaignStateMachine extends Construct {
         payloadResponseOnly: true,
         payload: TaskInput.fromObject(payload),
         resultPath,
+        taskTimeout,
       });
     const run = JsonPath.objectAt('$.run');
 
@@ -67,7 +81,8 @@ export class CampaignStateMachine extends Construct {
       lambdaFunction: functions.prepareRun,
       payloadResponseOnly: true,
       payload: TaskInput.fromObject({ input: JsonPath.objectAt('$$.Execution.Input'), campaign }),
-      resultPath: '$',
+      // No ResultPath: the result ({ run }) replaces the execution input as the state.
+      taskTimeout,
     });
     const selectAudience = invoke('SelectAudience', functions.selectAudience, { run }, '$.audience');
     const summarise = invoke(
@@ -111,7 +126,7 @@ export class CampaignStateMachine extends Construct {
       queryLanguage: QueryLanguage.JSON_PATH,
       tracingEnabled: true,
       logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
-      timeout: Duration.days(60),
+      timeout: runTimeout(campaign),
       comment: `Rekindle campaign ${campaign.id}: ${campaign.description}`,
     });
     (this.stateMachine.node.defaultChild as CfnStateMachine).addMetadata(CAMPAIGN_METADATA_KEY, campaign.id);
@@ -157,6 +172,7 @@ export class CampaignStateMachine extends Construct {
         alignToSendWindow: true,
       }),
       resultPath: '$.wait',
+      taskTimeout,
     });
     const wait = new Wait(this, `WaitFor${name}Window`, { time: WaitTime.timestampPath('$.wait.at') });
     const send = new DistributedMap(this, `Send${name}`, {
@@ -176,6 +192,7 @@ export class CampaignStateMachine extends Construct {
         lambdaFunction: functions.sendStep,
         payloadResponseOnly: true,
         outputPath: JsonPath.DISCARD,
+        taskTimeout,
       }),
     );
     plan.next(wait).next(send);

@@ -8,6 +8,7 @@ import type { Run } from './run';
 
 export interface Audience {
   cohortSize: number;
+  batchCount: number;
   /** Batch numbers, 1-based; the Distributed Map iterates over these, not over users. */
   batches: number[];
 }
@@ -36,5 +37,9 @@ export const selectAudience = async (run: Run, now: Date): Promise<Audience> => 
   );
   await putEnrollments(enrollments);
   await recordAudience(run.runId, userIds.length, batches.length);
-  return { cohortSize: userIds.length, batches: batches.map((_, index) => index + 1) };
+  return {
+    cohortSize: userIds.length,
+    batchCount: batches.length,
+    batches: batches.map((_, index) => index + 1),
+  };
 };

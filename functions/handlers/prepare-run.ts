@@ -3,7 +3,7 @@ import { prepareRun, type Run } from '../campaign/run';
 import { claimRun } from '../data/runs';
 import { now } from '../shared/clock';
 import { lambdaHandler } from '../shared/lambda';
-import { logger } from '../shared/powertools';
+import { logger, metrics } from '../shared/powertools';
 
 /** First state of every run: the state machine passes the execution input and its campaign definition. */
 interface PrepareRunEvent {
@@ -15,5 +15,7 @@ export const handler = lambdaHandler(async (event: PrepareRunEvent): Promise<{ r
   const run = prepareRun(event.input, event.campaign, now());
   await claimRun(run);
   logger.info('Run started', { runId: run.runId });
+  metrics.addDimension('campaign', run.campaign.id);
+  metrics.addMetric('RunsStarted', 'Count', 1);
   return { run };
 });

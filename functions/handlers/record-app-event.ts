@@ -1,7 +1,7 @@
 import { EventBridgeEnvelope } from '@aws-lambda-powertools/parser/envelopes';
 import { describeFirstIssue, InvalidAppEvent } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
-import { logger } from '../shared/powertools';
+import { logger, metrics } from '../shared/powertools';
 import { type AppEventResult, appEventSchema, recordAppEvent } from '../users/app-event';
 
 /** App events (logins, clicks, applications, drawdowns) from the app-events EventBridge bus. */
@@ -13,5 +13,7 @@ export const handler = lambdaHandler(async (event: unknown): Promise<{ result: A
   }
   const result = await recordAppEvent(parsed.data);
   logger.info('App event', { type: parsed.data.type, userId: parsed.data.userId, result });
+  metrics.addDimensions({ type: parsed.data.type, result });
+  metrics.addMetric('AppEvents', 'Count', 1);
   return { result };
 });

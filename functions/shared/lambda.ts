@@ -5,11 +5,16 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { logger, metrics, tracer } from './powertools';
 
-/** Wraps a handler in the Powertools middlewares every Rekindle function uses. */
+/**
+ * Wraps a handler in the Powertools middlewares every Rekindle function uses. Functions that record no
+ * business metric skip the metrics flush, which would otherwise warn on every invocation.
+ */
 export const lambdaHandler = <TEvent, TResult>(
   handler: (event: TEvent, context: Context) => Promise<TResult>,
-) =>
-  middy(handler)
+  options: { publishesMetrics: boolean } = { publishesMetrics: true },
+) => {
+  const wrapped = middy(handler)
     .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics));
+    .use(injectLambdaContext(logger, { resetKeys: true }));
+  return options.publishesMetrics ? wrapped.use(logMetrics(metrics)) : wrapped;
+};

@@ -1,0 +1,91 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DateTime } from 'luxon';
+import { localDateOf } from '../functions/campaign/send-window';
+import { localDate } from '../functions/shared/schemas';
+import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
+import { generatePopulation, parsePopulation } from './population';
+import { formatRun } from './report';
+import { LocalRekindle, type RunResult } from './runtime';
+import { UserSimulator } from './user-simulator';
+
+const DEFAULT_POPULATION_SIZE = 2000;
+/** The local time at which the scheduler starts a day's run. */
+const RUN_START = { hour: 10, minute: 30 };
+
+class UsageError extends Error {}
+
+const main = async () => {
+  const { values } = parseArgs({
+    options: {
+      population: { type: 'string' },
+      seed: { type: 'string', default: '42' },
+      date: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number, not "${values.seed}"`);
+  if (values.date !== undefined && !localDate.safeParse(values.date).success) {
+    throw new UsageError(`--date must be a real date as YYYY-MM-DD, not "${values.date}"`);
+  }
+
+  const campaigns = campaignDefinitions.map(validateCampaign);
+  const firstZone = campaigns[0]?.timeZones[0] ?? 'UTC';
+  const runDate = values.date ?? localDateOf(new Date(), firstZone);
+  // Read and check the whole population before anything starts: a bad line means nothing runs.
+  const population = values.population
+    ? parsePopulation(readFileSync(values.population, 'utf8'))
+    : generatePopulation({ seed, runDate, timeZone: firstZone, size: DEFAULT_POPULATION_SIZE });
+
+  const clockStart = DateTime.fromISO(runDate, { zone: firstZone }).set(RUN_START).toJSDate();
+  const rekindle = await LocalRekindle.start({ clockStart });
+  try {
+    await rekindle.importUsers(population);
+    console.log(`Rekindle local run · ${population.length} users · seed ${seed} · run date ${runDate}\n`);
+    const runs: { campaignId: string; result: RunResult }[] = [];
+    for (const campaign of campaigns) {
+      for (const timeZone of campaign.timeZones) {
+        const result = await rekindle.runCampaign(
+          campaign.id,
+          { runDate, timeZone },
+          { simulator: new UserSimulator(seed) },
+        );
+        runs.push({ campaignId: campaign.id, result });
+        console.log(`${formatRun(campaign.id, result)}\n`);
+      }
+    }
+    if (values.out) {
+      mkdirSync(values.out, { recursive: true });
+      const messages = await rekindle.sandboxMessages();
+      writeFileSync(
+        path.join(values.out, 'messages.jsonl'),
+        messages.map((message) => JSON.stringify(message)).join('\n') + (messages.length > 0 ? '\n' : ''),
+      );
+      writeFileSync(
+        path.join(values.out, 'runs.json'),
+        `${JSON.stringify(
+          runs.map(({ result }) => result.output ?? { error: result.error }),
+          null,
+          2,
+        )}\n`,
+      );
+      console.log(
+        `Wrote ${messages.length} sandbox messages and ${runs.length} run summaries to ${values.out}`,
+      );
+    }
+    if (runs.some(({ result }) => result.status === 'FAILED')) process.exitCode = 1;
+  } finally {
+    await rekindle.stop();
+  }
+};
+
+main().catch((error: unknown) => {
+  const message =
+    error instanceof Error
+      ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`
+      : String(error);
+  console.error(message);
+  process.exitCode = 1;
+});

@@ -1,0 +1,296 @@
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  paginateScan,
+} from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Context } from 'aws-lambda';
+import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+
+type JSONValue = Parameters<StateMachine['run']>[0];
+
+import { JSONPath } from 'jsonpath-plus';
+import type { CampaignInput } from '../functions/campaign/definition';
+import type { RunSummary } from '../functions/campaign/run';
+import type { SandboxMessage } from '../functions/channels/channel';
+import { useClock } from '../functions/shared/clock';
+import type { AppEvent } from '../functions/users/app-event';
+import type { User } from '../functions/users/user';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
+import {
+  type AslDefinition,
+  type LocalTemplate,
+  localFunctionArn,
+  synthesizeLocalTemplate,
+} from './template';
+import type { UserSimulator } from './user-simulator';
+import { VirtualClock } from './virtual-clock';
+
+const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+export interface RunResult {
+  status: 'SUCCEEDED' | 'FAILED';
+  output?: RunSummary;
+  error?: { name: string; message: string };
+}
+
+export interface LocalRekindleOptions {
+  /** Campaign definitions to synthesize; defaults to the ones the CDK app deploys. */
+  campaigns?: CampaignInput[];
+  /** Where the virtual clock starts. */
+  clockStart?: Date;
+}
+
+const lambdaContext = (functionName: string): Context => ({
+  callbackWaitsForEmptyEventLoop: true,
+  functionName,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: localFunctionArn(functionName),
+  memoryLimitInMB: '512',
+  awsRequestId: randomUUID(),
+  logGroupName: `/aws/lambda/${functionName}`,
+  logStreamName: 'local',
+  getRemainingTimeInMillis: () => 60_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+/** Every Task and Wait state of a definition, including those inside Map and Parallel states. */
+const statesOf = (definition: AslDefinition): [string, AslDefinition['States'][string]][] =>
+  Object.entries(definition.States).flatMap(([name, state]) => [
+    [name, state] as [string, typeof state],
+    ...[state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])]
+      .filter((inner): inner is AslDefinition => inner !== undefined)
+      .flatMap(statesOf),
+  ]);
+
+let started = false;
+
+/**
+ * Rekindle on this machine: DynamoDB Local with the tables CDK defines, the synthesized state machines
+ * run by aws-local-stepfunctions, every Task state routed to its real handler module in-process, channel
+ * providers replaced by the sandbox outbox, and a virtual clock that jumps to each Wait state's target.
+ */
+export class LocalRekindle {
+  private pending: Promise<void> = Promise.resolve();
+  private simulator: UserSimulator | undefined;
+
+  private constructor(
+    private readonly dynamoDb: DynamoDbLocal,
+    private readonly client: DynamoDBClient,
+    private readonly template: LocalTemplate,
+    private readonly handlers: Map<string, LambdaHandler>,
+    readonly clock: VirtualClock,
+  ) {}
+
+  static async start(options: LocalRekindleOptions = {}): Promise<LocalRekindle> {
+    // Handler modules read their configuration once, at import, like a Lambda cold start.
+    if (started)
+      throw new Error('LocalRekindle runs once per process: handler modules keep their configuration');
+    started = true;
+    const template = synthesizeLocalTemplate({ campaigns: options.campaigns });
+    const dynamoDb = await startDynamoDbLocal();
+    try {
+      Object.assign(process.env, {
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint,
+        POWERTOOLS_METRICS_DISABLED: 'true',
+        POWERTOOLS_TRACE_ENABLED: 'false',
+        POWERTOOLS_LOG_LEVEL: process.env.REKINDLE_LOG_LEVEL ?? 'SILENT',
+      });
+      const environment: Record<string, string> = {};
+      for (const fn of template.functions.values()) {
+        for (const [name, value] of Object.entries(fn.environment)) {
+          if (name === 'POWERTOOLS_LOG_LEVEL') continue;
+          if (environment[name] !== undefined && environment[name] !== value) {
+            throw new Error(`Functions disagree on ${name}; the local runtime shares one environment`);
+          }
+          environment[name] = value;
+        }
+      }
+      Object.assign(process.env, environment);
+
+      const client = new DynamoDBClient({ endpoint: dynamoDb.endpoint });
+      for (const table of template.tables) await client.send(new CreateTableCommand(table));
+
+      const handlers = new Map<string, LambdaHandler>();
+      for (const [logicalId, fn] of template.functions) {
+        const module = (await import(
+          path.join(repositoryRoot, 'functions', 'handlers', `${fn.handler}.ts`)
+        )) as {
+          handler: LambdaHandler;
+        };
+        handlers.set(logicalId, module.handler);
+      }
+      const clock = new VirtualClock(options.clockStart ?? new Date());
+      useClock(clock);
+      return new LocalRekindle(dynamoDb, client, template, handlers, clock);
+    } catch (error) {
+      await dynamoDb.stop();
+      throw error;
+    }
+  }
+
+  get campaignIds(): string[] {
+    return [...this.template.stateMachines.keys()];
+  }
+
+  /** Runs one execution of a campaign's state machine to its end, as Step Functions would. */
+  async runCampaign(
+    campaignId: string,
+    input: unknown = {},
+    options: { simulator?: UserSimulator } = {},
+  ): Promise<RunResult> {
+    const definition = this.template.stateMachines.get(campaignId);
+    if (!definition) throw new Error(`No state machine for campaign ${campaignId}`);
+    this.simulator = options.simulator;
+    const taskResourceLocalHandlers: Record<string, (input: JSONValue) => Promise<JSONValue>> = {};
+    const waitTimeOverrides: Record<string, number> = {};
+    const waitStates = new Map<string, string>();
+    for (const [name, state] of statesOf(definition)) {
+      if (state.Type === 'Task' && state.Resource) {
+        const handler = this.handlerFor(state.Resource);
+        const functionName = state.Resource.split(':').pop() ?? name;
+        taskResourceLocalHandlers[name] = async (taskInput) => {
+          await this.pending;
+          return (await handler(taskInput, lambdaContext(functionName))) as JSONValue;
+        };
+      }
+      if (state.Type === 'Wait') {
+        // 1 ms, not 0: the wait must yield once so the clock jump below is queued before the next state.
+        waitTimeOverrides[name] = 1;
+        if (state.TimestampPath) waitStates.set(name, state.TimestampPath);
+      }
+    }
+
+    // The ASL is CDK's output, read back from the template, so its shape is the library's to check.
+    const machine = new StateMachine(definition as unknown as ConstructorParameters<typeof StateMachine>[0]);
+    const executionName = randomUUID();
+    const execution = machine.run(input as Parameters<typeof machine.run>[0], {
+      overrides: { taskResourceLocalHandlers, waitTimeOverrides },
+      context: {
+        Execution: {
+          Id: `arn:aws:states:us-east-1:000000000000:execution:${campaignId}:${executionName}`,
+          Name: executionName,
+        },
+      },
+    });
+    const watching = (async () => {
+      for await (const event of execution.eventLogs) {
+        if (event.type !== 'StateEntered') continue;
+        const timestampPath = waitStates.get(event.state.name);
+        if (timestampPath === undefined) continue;
+        const target = JSONPath({
+          path: timestampPath,
+          json: event.state.input as object,
+          wrap: false,
+        }) as string;
+        this.pending = this.pending.then(() => this.advanceClockTo(new Date(target)));
+      }
+    })();
+    try {
+      const output = (await execution.result) as unknown as RunSummary;
+      return { status: 'SUCCEEDED', output };
+    } catch (error) {
+      const cause = error instanceof ExecutionError ? error.cause : error;
+      const failure = cause instanceof Error ? cause : new Error(String(cause));
+      return { status: 'FAILED', error: { name: failure.name, message: failure.message } };
+    } finally {
+      await watching;
+      await this.pending;
+      this.simulator = undefined;
+    }
+  }
+
+  /** Feeds an app event through the same handler the app-events bus invokes on AWS. */
+  async recordAppEvent(event: AppEvent): Promise<unknown> {
+    const [logicalId] =
+      [...this.template.functions].find(([, fn]) => fn.handler === 'record-app-event') ?? [];
+    const handler = logicalId ? this.handlers.get(logicalId) : undefined;
+    if (!handler || !logicalId) throw new Error('No record-app-event function in the template');
+    return handler(
+      {
+        version: '0',
+        id: randomUUID(),
+        'detail-type': 'app-event',
+        source: 'app',
+        account: '000000000000',
+        time: event.occurredAt,
+        region: 'us-east-1',
+        resources: [],
+        detail: event,
+      },
+      lambdaContext(logicalId),
+    );
+  }
+
+  async importUsers(users: readonly User[]): Promise<void> {
+    const { putUsers } = await import('../functions/data/users');
+    await putUsers(users);
+  }
+
+  /** Everything the sandbox recorded, in send order. */
+  async sandboxMessages(): Promise<SandboxMessage[]> {
+    const messages = (await this.scanTable('SandboxOutbox')) as unknown as SandboxMessage[];
+    return messages.sort((a, b) => a.sentAt.localeCompare(b.sentAt) || a.userId.localeCompare(b.userId));
+  }
+
+  /** All items of one table, by the name of its CDK construct (Users, Runs, Enrollments, Touches, ...). */
+  async scanTable(construct: string): Promise<Record<string, unknown>[]> {
+    const table = this.tableNamed(construct);
+    const items: Record<string, unknown>[] = [];
+    for await (const page of paginateScan(
+      { client: this.client },
+      { TableName: table, ConsistentRead: true },
+    )) {
+      items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
+    }
+    return items;
+  }
+
+  /** Empties every table (drop and recreate), so one DynamoDB Local serves many tests. */
+  async resetData(): Promise<void> {
+    for (const table of this.template.tables) {
+      await this.client.send(new DeleteTableCommand({ TableName: table.TableName }));
+      await this.client.send(new CreateTableCommand(table));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.client.destroy();
+    await this.dynamoDb.stop();
+  }
+
+  private tableNamed(construct: string): string {
+    const table = this.template.tables.find((candidate) =>
+      candidate.TableName?.replace(/^Tables/, '').startsWith(construct),
+    );
+    if (!table?.TableName) throw new Error(`No table for construct ${construct}`);
+    return table.TableName;
+  }
+
+  private handlerFor(resource: string): LambdaHandler {
+    const logicalId = resource.split(':').pop() ?? '';
+    const handler = this.handlers.get(logicalId);
+    if (!handler) throw new Error(`Task resource ${resource} is not a function of the template`);
+    return handler;
+  }
+
+  /** Lets simulated users act up to `target` (through the ingestion handler), then moves the clock. */
+  private async advanceClockTo(target: Date): Promise<void> {
+    if (this.simulator) {
+      this.simulator.observe(await this.sandboxMessages());
+      for (const event of this.simulator.takeEventsUpTo(target)) await this.recordAppEvent(event);
+    }
+    this.clock.advanceTo(target);
+  }
+}

@@ -1,0 +1,143 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { HANDLER_METADATA_KEY, type HandlerName } from '../infra/functions';
+import { createRekindleApp, type RekindleAppOptions, STACK_NAME } from '../infra/rekindle-app';
+import { CAMPAIGN_METADATA_KEY } from '../statemachines/campaign-state-machine';
+
+/**
+ * What the local runtime needs from the synthesized CloudFormation template: the tables, the functions
+ * (handler module and environment), and each campaign's state machine definition (ASL) exactly as
+ * CDK wrote it, with CloudFormation references resolved to local names.
+ */
+export interface LocalTemplate {
+  tables: CreateTableCommandInput[];
+  functions: Map<string, { handler: HandlerName; environment: Record<string, string> }>;
+  stateMachines: Map<string, AslDefinition>;
+}
+
+export interface AslDefinition {
+  StartAt: string;
+  States: Record<string, AslState>;
+  [field: string]: unknown;
+}
+
+export interface AslState {
+  Type: string;
+  Resource?: string;
+  TimestampPath?: string;
+  ItemProcessor?: AslDefinition;
+  Iterator?: AslDefinition;
+  Branches?: AslDefinition[];
+  [field: string]: unknown;
+}
+
+interface CfnResource {
+  Type: string;
+  Properties?: Record<string, unknown>;
+  Metadata?: Record<string, unknown>;
+}
+
+const LOCAL_ACCOUNT = '000000000000';
+const LOCAL_REGION = 'us-east-1';
+
+export const localFunctionArn = (logicalId: string) =>
+  `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${logicalId}`;
+
+const pseudoParameters: Record<string, string> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': LOCAL_REGION,
+  'AWS::AccountId': LOCAL_ACCOUNT,
+  'AWS::URLSuffix': 'amazonaws.com',
+  'AWS::StackName': STACK_NAME,
+};
+
+/** Resolves the CloudFormation intrinsics CDK emits here; local names are the logical ids. */
+const resolveIntrinsics = (value: unknown, resources: Record<string, CfnResource>): unknown => {
+  if (Array.isArray(value)) return value.map((item) => resolveIntrinsics(item, resources));
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value);
+  const [first] = entries;
+  if (entries.length === 1 && first) {
+    const [key, argument] = first;
+    switch (key) {
+      case 'Ref': {
+        const name = String(argument);
+        const pseudo = pseudoParameters[name];
+        if (pseudo !== undefined) return pseudo;
+        if (resources[name]?.Type === 'AWS::Lambda::Function') return name;
+        if (resources[name]?.Type === 'AWS::StepFunctions::StateMachine') {
+          return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
+        }
+        return name;
+      }
+      case 'Fn::GetAtt': {
+        const [logicalId, attribute] = argument as [string, string];
+        if (attribute !== 'Arn') throw new Error(`Unsupported Fn::GetAtt ${logicalId}.${attribute}`);
+        if (resources[logicalId]?.Type === 'AWS::Lambda::Function') return localFunctionArn(logicalId);
+        return `arn:aws:local:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${logicalId}`;
+      }
+      case 'Fn::Join': {
+        const [separator, parts] = argument as [string, unknown[]];
+        return parts.map((part) => resolveIntrinsics(part, resources)).join(separator);
+      }
+      case 'Fn::Split': {
+        const [separator, source] = argument as [string, unknown];
+        return String(resolveIntrinsics(source, resources)).split(separator);
+      }
+      case 'Fn::Select': {
+        const [index, list] = argument as [number, unknown];
+        return (resolveIntrinsics(list, resources) as unknown[])[Number(index)];
+      }
+    }
+  }
+  return Object.fromEntries(entries.map(([key, item]) => [key, resolveIntrinsics(item, resources)]));
+};
+
+export const readTemplate = (template: { Resources: Record<string, CfnResource> }): LocalTemplate => {
+  const resources = template.Resources;
+  const local: LocalTemplate = { tables: [], functions: new Map(), stateMachines: new Map() };
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    const properties = (resolveIntrinsics(resource.Properties ?? {}, resources) ?? {}) as Record<
+      string,
+      unknown
+    >;
+    switch (resource.Type) {
+      case 'AWS::DynamoDB::Table':
+        local.tables.push({
+          TableName: logicalId,
+          KeySchema: properties.KeySchema as CreateTableCommandInput['KeySchema'],
+          AttributeDefinitions:
+            properties.AttributeDefinitions as CreateTableCommandInput['AttributeDefinitions'],
+          GlobalSecondaryIndexes:
+            properties.GlobalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'],
+          BillingMode: 'PAY_PER_REQUEST',
+        });
+        break;
+      case 'AWS::Lambda::Function': {
+        const handler = resource.Metadata?.[HANDLER_METADATA_KEY] as HandlerName | undefined;
+        if (handler === undefined) break;
+        const environment = (properties.Environment as { Variables?: Record<string, string> } | undefined)
+          ?.Variables;
+        local.functions.set(logicalId, { handler, environment: environment ?? {} });
+        break;
+      }
+      case 'AWS::StepFunctions::StateMachine': {
+        const campaignId = resource.Metadata?.[CAMPAIGN_METADATA_KEY] as string | undefined;
+        if (campaignId === undefined) break;
+        local.stateMachines.set(campaignId, JSON.parse(String(properties.DefinitionString)) as AslDefinition);
+        break;
+      }
+    }
+  }
+  return local;
+};
+
+/** Synthesizes the CDK app in-process (cdk-nag included, bundling skipped) and reads its template. */
+export const synthesizeLocalTemplate = (
+  options: Pick<RekindleAppOptions, 'campaigns'> = {},
+): LocalTemplate => {
+  const { app } = createRekindleApp({ ...options, channels: { mode: 'sandbox' }, skipBundling: true });
+  const template = app.synth().getStackByName(STACK_NAME).template as {
+    Resources: Record<string, CfnResource>;
+  };
+  return readTemplate(template);
+};
