@@ -257,8 +257,9 @@ export class LocalRekindle {
     return items;
   }
 
-  /** Empties every table (drop and recreate), so one DynamoDB Local serves many tests. */
-  async resetData(): Promise<void> {
+  /** Empties every table (drop and recreate) and restarts the clock, so one DynamoDB Local serves many tests. */
+  async resetData(clockStart: Date): Promise<void> {
+    this.clock.reset(clockStart);
     for (const table of this.template.tables) {
       await this.client.send(new DeleteTableCommand({ TableName: table.TableName }));
       await this.client.send(new CreateTableCommand(table));

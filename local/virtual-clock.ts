@@ -12,6 +12,11 @@ export class VirtualClock implements Clock {
     return new Date(this.current);
   }
 
+  /** Starts a new simulated world at `start` (tests reset the data and the clock together). */
+  reset(start: Date): void {
+    this.current = new Date(start);
+  }
+
   /** Moves to `target`; never backwards, since events already happened. */
   advanceTo(target: Date): void {
     if (target.getTime() > this.current.getTime()) this.current = new Date(target);

@@ -48,6 +48,7 @@ export const prepareRun = (executionInput: unknown, campaign: Campaign, now: Dat
 
 export const skipReasons = [
   'converted',
+  'enrollment-closed',
   'no-address',
   'no-consent',
   'outside-send-window',

@@ -44,7 +44,8 @@ export const sendStepToBatch = async (
   };
 
   for (const enrollment of enrollments) {
-    if (enrollment.status !== 'active') tally({ sent: false, reason: 'converted' });
+    if (enrollment.status === 'converted') tally({ sent: false, reason: 'converted' });
+    if (enrollment.status === 'completed') tally({ sent: false, reason: 'enrollment-closed' });
   }
   const limit = pLimit(SEND_CONCURRENCY);
   const decisions = await Promise.all(

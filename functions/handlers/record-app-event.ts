@@ -1,4 +1,4 @@
-import { EventBridgeEnvelope } from '@aws-lambda-powertools/parser/envelopes';
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
 import { describeFirstIssue, InvalidAppEvent } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { logger, metrics } from '../shared/powertools';
@@ -6,14 +6,13 @@ import { type AppEventResult, appEventSchema, recordAppEvent } from '../users/ap
 
 /** App events (logins, clicks, applications, drawdowns) from the app-events EventBridge bus. */
 export const handler = lambdaHandler(async (event: unknown): Promise<{ result: AppEventResult }> => {
-  const parsed = EventBridgeEnvelope.safeParse(event, appEventSchema);
-  if (!parsed.success) {
-    const issue = 'issues' in parsed.error ? describeFirstIssue(parsed.error as never) : parsed.error.message;
-    throw new InvalidAppEvent(issue);
-  }
-  const result = await recordAppEvent(parsed.data);
-  logger.info('App event', { type: parsed.data.type, userId: parsed.data.userId, result });
-  metrics.addDimensions({ type: parsed.data.type, result });
+  const envelope = EventBridgeSchema.safeParse(event);
+  if (!envelope.success) throw new InvalidAppEvent(`envelope ${describeFirstIssue(envelope.error)}`);
+  const detail = appEventSchema.safeParse(envelope.data.detail);
+  if (!detail.success) throw new InvalidAppEvent(describeFirstIssue(detail.error));
+  const result = await recordAppEvent(detail.data);
+  logger.info('App event', { type: detail.data.type, userId: detail.data.userId, result });
+  metrics.addDimensions({ type: detail.data.type, result });
   metrics.addMetric('AppEvents', 'Count', 1);
   return { result };
 });

@@ -43,6 +43,10 @@ export class ChannelSendFailed extends RekindleError {
 export const describeFirstIssue = (error: z.ZodError): string => {
   const issue = error.issues[0];
   if (!issue) return 'invalid value';
+  if (issue.code === 'unrecognized_keys') {
+    const prefix = issue.path.length > 0 ? `${issue.path.join('.')}.` : '';
+    return `${issue.keys.map((key) => `${prefix}${key}`).join(', ')}: unknown field`;
+  }
   const field = issue.path.length > 0 ? issue.path.join('.') : '(root)';
   return `${field}: ${issue.message}`;
 };

@@ -6,5 +6,6 @@ const serviceName = 'rekindle';
 
 // Log records carry ids (user, run, step) only; contact fields and push tokens are never logged.
 export const logger = new Logger({ serviceName });
-export const metrics = new Metrics({ serviceName, namespace: 'Rekindle' });
+// Metrics' own warnings (an invocation that failed before recording anything) go through the same logger.
+export const metrics = new Metrics({ serviceName, namespace: 'Rekindle', logger });
 export const tracer = new Tracer({ serviceName });

@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useLocalRekindle } from './support/local-rekindle';
+import { aUser } from './support/users';
+
+const local = useLocalRekindle();
+const loginEvent = JSON.parse(
+  readFileSync(path.join(import.meta.dirname, 'fixtures', 'eventbridge-app-event-login.json'), 'utf8'),
+);
+const invokeRecorder = async (event: unknown) => {
+  const { handler } = await import('../functions/handlers/record-app-event');
+  return handler(event, {} as never);
+};
+
+describe('the app-event recorder', () => {
+  it('moves the lifecycle forward on an EventBridge app event', async () => {
+    // Prepare
+    await local.rekindle.importUsers([aUser('u-1')]);
+
+    // Act
+    const result = await invokeRecorder(loginEvent);
+
+    // Assess
+    expect(result).toEqual({ result: 'recorded' });
+    const [user] = await local.rekindle.scanTable('Users');
+    expect(user?.lifecycle).toMatchObject({ lastLoginAt: '2026-11-22T18:10:00.000Z' });
+  });
+
+  it('keeps the latest time when events arrive out of order', async () => {
+    await local.rekindle.importUsers([
+      aUser('u-1', {
+        lifecycle: { registeredAt: '2026-11-01T00:00:00.000Z', lastLoginAt: '2026-11-22T20:00:00.000Z' },
+      }),
+    ]);
+    expect(await invokeRecorder(loginEvent)).toEqual({ result: 'stale' });
+    const [user] = await local.rekindle.scanTable('Users');
+    expect(user?.lifecycle).toMatchObject({ lastLoginAt: '2026-11-22T20:00:00.000Z' });
+  });
+
+  it.each([
+    ['a missing user id', { type: 'login', occurredAt: '2026-11-22T18:10:00.000Z' }, /^userId: /],
+    [
+      'an unknown event type',
+      { type: 'logout', userId: 'u-1', occurredAt: '2026-11-22T18:10:00.000Z' },
+      /^type: /,
+    ],
+    [
+      'a bad timestamp',
+      { type: 'login', userId: 'u-1', occurredAt: 'yesterday' },
+      /^occurredAt: must be an ISO 8601/,
+    ],
+    [
+      'a click without its touch',
+      { type: 'click', userId: 'u-1', occurredAt: '2026-11-22T18:10:00.000Z' },
+      /^touchId: /,
+    ],
+  ])(
+    'rejects %s with InvalidAppEvent naming the field, and changes nothing',
+    async (_case, detail, message) => {
+      // Prepare
+      await local.rekindle.importUsers([aUser('u-1')]);
+      const before = await local.rekindle.scanTable('Users');
+
+      // Act
+      const recording = invokeRecorder({ ...loginEvent, detail });
+
+      // Assess
+      await expect(recording).rejects.toMatchObject({
+        name: 'InvalidAppEvent',
+        message: expect.stringMatching(message),
+      });
+      expect(await local.rekindle.scanTable('Users')).toEqual(before);
+    },
+  );
+
+  it('records the first click on a touch link, and ignores clicks on unknown touches', async () => {
+    // Prepare: a user who was touched by a run.
+    await local.rekindle.importUsers([aUser('u-1')]);
+    await local.rekindle.runCampaign('registered-no-visit', { runDate: '2026-11-22' });
+    const [touch] = await local.rekindle.scanTable('Touches');
+    const click = (touchId: string, occurredAt: string) =>
+      invokeRecorder({ ...loginEvent, detail: { type: 'click', userId: 'u-1', touchId, occurredAt } });
+
+    // Act
+    await click(String(touch?.touchId), '2026-11-22T17:20:00.000Z');
+    await click(String(touch?.touchId), '2026-11-22T17:40:00.000Z');
+    await click('forged#touch', '2026-11-22T17:30:00.000Z');
+
+    // Assess
+    const touches = await local.rekindle.scanTable('Touches');
+    expect(touches.find((item) => item.touchId === touch?.touchId)?.clickedAt).toBe(
+      '2026-11-22T17:20:00.000Z',
+    );
+    expect(touches.map((item) => item.touchId)).not.toContain('forged#touch');
+  });
+});

@@ -1,0 +1,117 @@
+import type { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { createRekindleApp, STACK_NAME } from '../infra/rekindle-app';
+import { registeredNoVisit } from '../statemachines/campaigns/registered-no-visit';
+
+/** Synthesizes the whole app with cdk-nag's AwsSolutions checks, as `cdk synth` does (bundling skipped). */
+const synthesize = (options: Parameters<typeof createRekindleApp>[0] = {}) => {
+  const { app } = createRekindleApp({ skipBundling: true, ...options });
+  const assembly = app.synth();
+  return Template.fromJSON(assembly.getStackByName(STACK_NAME).template);
+};
+
+describe('the synthesized template', () => {
+  const template = synthesize();
+
+  it('has the registered-no-visit state machine: Standard, JSONPath, logging ALL, X-Ray on', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+      TracingConfiguration: { Enabled: true },
+    });
+    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    const definition = JSON.stringify(machine?.Properties.DefinitionString);
+    expect(definition).toContain('\\"QueryLanguage\\":\\"JSONPath\\"');
+    expect(definition).not.toContain('JSONata');
+    for (const state of [
+      'PrepareRun',
+      'SelectAudience',
+      'SendPush',
+      'WaitForSmsWindow',
+      'SendSms',
+      'Summarise',
+    ]) {
+      expect(definition).toContain(`\\"${state}\\"`);
+    }
+    expect(definition).toContain('\\"Mode\\":\\"DISTRIBUTED\\",\\"ExecutionType\\":\\"EXPRESS\\"');
+  });
+
+  it('keeps users, runs, enrollments and touches in encrypted tables with point-in-time recovery', () => {
+    const tables = template.findResources('AWS::DynamoDB::Table');
+    const names = Object.keys(tables).map((logicalId) =>
+      logicalId.replace(/^Tables/, '').replace(/[0-9A-F]{8}$/, ''),
+    );
+    expect(names).toEqual(expect.arrayContaining(['Users', 'Runs', 'Enrollments', 'Touches']));
+    for (const table of Object.values(tables)) {
+      expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
+    }
+  });
+
+  it('runs every function on Node 22 or newer, arm64, traced', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions.length).toBeGreaterThanOrEqual(6);
+    for (const fn of functions) {
+      expect(Number(/^nodejs(\d+)\.x$/.exec(fn.Properties.Runtime)?.[1])).toBeGreaterThanOrEqual(22);
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    }
+  });
+
+  it('sends nothing for real without provider configuration: the send step uses the sandbox outbox', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ CHANNEL_SENDER: 'sandbox' }) },
+    });
+    const statements = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(statements).not.toContain('mobiletargeting:SendMessages');
+    expect(statements).not.toContain('sms-voice:SendTextMessage');
+  });
+
+  it('grants real providers only for the configured application and origination identity', () => {
+    const origination = 'arn:aws:sms-voice:us-east-1:111122223333:phone-number/phone-abc';
+    const withProviders = synthesize({
+      channels: { mode: 'aws', pinpointApplicationId: 'app-123', smsOriginationIdentityArn: origination },
+    });
+    const statement = (pattern: Record<string, unknown>) => ({
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike(pattern)]) },
+    });
+    withProviders.hasResourceProperties(
+      'AWS::IAM::Policy',
+      statement({ Action: 'sms-voice:SendTextMessage', Resource: origination }),
+    );
+    withProviders.hasResourceProperties(
+      'AWS::IAM::Policy',
+      statement({
+        Action: 'mobiletargeting:SendMessages',
+        Resource: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('apps/app-123/messages')])] },
+      }),
+    );
+    expect(Object.keys(withProviders.findResources('AWS::DynamoDB::Table')).join()).not.toContain(
+      'SandboxOutbox',
+    );
+  });
+});
+
+describe('cdk-nag', () => {
+  it('passes AwsSolutions with no unacknowledged error or warning (synthesis would throw otherwise)', () => {
+    expect(() => synthesize()).not.toThrow();
+  });
+
+  it('fails synthesis on an unacknowledged finding', () => {
+    const { app, stack } = createRekindleApp({ skipBundling: true });
+    // A table without point-in-time recovery violates AwsSolutions-DDB3.
+    new Table(stack as Stack, 'Careless', { partitionKey: { name: 'id', type: AttributeType.STRING } });
+    expect(() => app.synth()).toThrow(/AwsSolutions-DDB3/);
+  });
+});
+
+describe('campaign definitions', () => {
+  it('fail synthesis with the campaign and the field named', () => {
+    const broken = { ...registeredNoVisit, sendWindows: [{ start: '21:00', end: '19:00' }] };
+    expect(() => createRekindleApp({ skipBundling: true, campaigns: [broken] })).toThrow(
+      'Campaign registered-no-visit is invalid: sendWindows.0: start must be before end',
+    );
+  });
+});

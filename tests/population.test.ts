@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { generatePopulation, parsePopulation } from '../local/population';
+
+const fixture = (name: string) => path.join(import.meta.dirname, 'fixtures', name);
+const validLine = readFileSync(fixture('population-small.jsonl'), 'utf8').split('\n')[0] ?? '';
+
+const runDemo = (...args: string[]) =>
+  promisify(execFile)(process.execPath, ['--import', 'tsx', 'local/demo.ts', ...args], {
+    cwd: path.join(import.meta.dirname, '..'),
+  }).then(
+    (result) => ({ code: 0, ...result }),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+
+describe('the population import format', () => {
+  it('reads users as JSON Lines, skipping blank lines', () => {
+    const users = parsePopulation(readFileSync(fixture('population-small.jsonl'), 'utf8'));
+    expect(users.map((user) => user.userId)).toEqual(['u-001', 'u-002', 'u-003']);
+    expect(users[1]).toMatchObject({ push: null, contact: { phone: '+525511110002' }, tags: [] });
+  });
+
+  it.each([
+    [
+      'a malformed phone',
+      validLine.replace('+525511110001', '5511110001'),
+      'Population line 2: field contact.phone: must be an E.164',
+    ],
+    [
+      'a missing time zone',
+      validLine.replace('"timeZone":"America/Mexico_City",', ''),
+      'Population line 2: field timeZone:',
+    ],
+    [
+      'an unknown time zone',
+      validLine.replace('America/Mexico_City', 'Mexico/Nowhere'),
+      'Population line 2: field timeZone: must be an IANA',
+    ],
+    ['an unknown field', validLine.replace('"tags"', '"tag"'), 'Population line 2: field tag: unknown field'],
+    ['broken JSON', validLine.slice(0, 40), 'Population line 2: not valid JSON'],
+    ['a repeated user id', validLine, 'Population line 2: field userId: u-001 appears twice'],
+  ])('names the line and field of %s', (_case, secondLine, message) => {
+    expect(() => parsePopulation(`${validLine}\n${secondLine}\n`)).toThrow(message);
+  });
+
+  it('generates the same synthetic population for the same seed, and another for another seed', () => {
+    const options = { runDate: '2026-11-22', timeZone: 'America/Mexico_City', size: 50 };
+    expect(generatePopulation({ ...options, seed: 1 })).toEqual(generatePopulation({ ...options, seed: 1 }));
+    expect(generatePopulation({ ...options, seed: 1 })).not.toEqual(
+      generatePopulation({ ...options, seed: 2 }),
+    );
+  });
+});
+
+describe('npm start', () => {
+  it('reports a malformed population line with its number and field, and runs nothing', async () => {
+    const result = await runDemo('--population', fixture('population-bad-phone.jsonl'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'PopulationLineInvalid: Population line 3: field contact.phone: must be an E.164',
+    );
+    expect(result.stdout).not.toContain('Rekindle local run');
+  });
+
+  it('runs a population file and writes messages.jsonl and runs.json', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'rekindle-demo-'));
+    const result = await runDemo(
+      '--population',
+      fixture('population-small.jsonl'),
+      '--date',
+      '2026-11-22',
+      '--seed',
+      '5',
+      '--out',
+      out,
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('cohort: 2 users enrolled');
+    const messages = readFileSync(path.join(out, 'messages.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(messages.map((message) => `${message.userId}:${message.channel}`).sort()).toEqual(
+      expect.arrayContaining(['u-001:push', 'u-002:sms']),
+    );
+    const [summary] = JSON.parse(readFileSync(path.join(out, 'runs.json'), 'utf8'));
+    expect(summary).toMatchObject({
+      campaignId: 'registered-no-visit',
+      runDate: '2026-11-22',
+      cohortSize: 2,
+    });
+  });
+});
