@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    reporters: ['default', './tests/support/closing-line-reporter.ts'],
     // Each file that runs campaigns starts its own DynamoDB Local (a JVM) and synthesizes the app.
     pool: 'forks',
     maxWorkers: 2,
