@@ -33,7 +33,17 @@ export const startDynamoDbLocal = async (): Promise<DynamoDbLocal> => {
   child.stdout?.on('data', remember);
   child.stderr?.on('data', remember);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // However this process ends (an uncaught error, Ctrl+C), the JVM must not outlive it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killOnExit();
+      process.exit(130);
+    });
+  }
   const stop = async () => {
+    process.removeListener('exit', killOnExit);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       await exited;
