@@ -14,7 +14,14 @@ const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url))
 /** Where messages go: real providers, or the sandbox outbox (the default, so a bare deploy sends nothing). */
 export type ChannelConfig =
   | { mode: 'sandbox' }
-  | { mode: 'aws'; pinpointApplicationId: string; smsOriginationIdentityArn: string };
+  | {
+      mode: 'aws';
+      pinpointApplicationId: string;
+      smsOriginationIdentityArn: string;
+      emailFromAddress: string;
+      /** The SES configuration set that sends delivery, open and click events back. */
+      emailConfigurationSetName: string;
+    };
 
 /** Marks a function's template resource with its handler module, which the local runtime loads in-process. */
 export const HANDLER_METADATA_KEY = 'rekindle:handler';
@@ -23,7 +30,9 @@ export type HandlerName =
   | 'prepare-run'
   | 'select-audience'
   | 'plan-wait'
-  | 'send-step'
+  | 'send-touch'
+  | 'check-progress'
+  | 'close-batch'
   | 'summarise-run'
   | 'record-app-event';
 
@@ -41,23 +50,37 @@ export class RekindleFunctions extends Construct {
   readonly prepareRun: NodejsFunction;
   readonly selectAudience: NodejsFunction;
   readonly planWait: NodejsFunction;
-  readonly sendStep: NodejsFunction;
+  readonly sendTouch: NodejsFunction;
+  readonly checkProgress: NodejsFunction;
+  readonly closeBatch: NodejsFunction;
   readonly summariseRun: NodejsFunction;
   readonly recordAppEvent: NodejsFunction;
 
   constructor(scope: Construct, id: string, props: { tables: RekindleTables; channels: ChannelConfig }) {
     super(scope, id);
-    const { users, runs, enrollments, touches, sandboxOutbox } = props.tables;
+    const { users, runs, enrollments, touches, cooldowns, callTasks, sandboxOutbox } = props.tables;
+    const names = {
+      USERS_TABLE: users.tableName,
+      RUNS_TABLE: runs.tableName,
+      ENROLLMENTS_TABLE: enrollments.tableName,
+      TOUCHES_TABLE: touches.tableName,
+      COOLDOWNS_TABLE: cooldowns.tableName,
+      CALL_TASKS_TABLE: callTasks.tableName,
+    };
 
-    this.prepareRun = this.handlerFunction('prepare-run', { RUNS_TABLE: runs.tableName });
+    this.prepareRun = this.handlerFunction('prepare-run', { RUNS_TABLE: names.RUNS_TABLE });
     allow(this.prepareRun, runs, ['PutItem']);
 
+    const { USERS_TABLE, RUNS_TABLE, ENROLLMENTS_TABLE, TOUCHES_TABLE, COOLDOWNS_TABLE, CALL_TASKS_TABLE } =
+      names;
     this.selectAudience = this.handlerFunction(
       'select-audience',
-      { USERS_TABLE: users.tableName, RUNS_TABLE: runs.tableName, ENROLLMENTS_TABLE: enrollments.tableName },
+      { USERS_TABLE, RUNS_TABLE, ENROLLMENTS_TABLE, COOLDOWNS_TABLE },
       Duration.minutes(15),
     );
     allow(this.selectAudience, users, ['Query'], 'byDormancy');
+    allow(this.selectAudience, users, ['BatchGetItem']);
+    allow(this.selectAudience, cooldowns, ['BatchGetItem', 'BatchWriteItem']);
     allow(this.selectAudience, enrollments, ['BatchWriteItem']);
     allow(this.selectAudience, runs, ['UpdateItem']);
 
@@ -69,62 +92,78 @@ export class RekindleFunctions extends Construct {
             CHANNEL_SENDER: 'aws',
             PINPOINT_APPLICATION_ID: props.channels.pinpointApplicationId,
             SMS_ORIGINATION_IDENTITY: props.channels.smsOriginationIdentityArn,
+            EMAIL_FROM_ADDRESS: props.channels.emailFromAddress,
+            EMAIL_CONFIGURATION_SET: props.channels.emailConfigurationSetName,
           }
         : { CHANNEL_SENDER: 'sandbox', SANDBOX_OUTBOX_TABLE: sandboxOutbox?.tableName ?? '' };
-    this.sendStep = this.handlerFunction(
-      'send-step',
-      {
-        USERS_TABLE: users.tableName,
-        RUNS_TABLE: runs.tableName,
-        ENROLLMENTS_TABLE: enrollments.tableName,
-        TOUCHES_TABLE: touches.tableName,
-        ...channelEnvironment,
-      },
+    this.sendTouch = this.handlerFunction(
+      'send-touch',
+      { USERS_TABLE, RUNS_TABLE, ENROLLMENTS_TABLE, TOUCHES_TABLE, CALL_TASKS_TABLE, ...channelEnvironment },
       Duration.minutes(5),
     );
-    allow(this.sendStep, users, ['BatchGetItem']);
-    allow(this.sendStep, enrollments, ['Query', 'UpdateItem']);
-    allow(this.sendStep, touches, ['PutItem', 'UpdateItem']);
-    allow(this.sendStep, runs, ['PutItem']);
-    if (props.channels.mode === 'aws') {
-      const stack = Stack.of(this);
-      this.sendStep.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['mobiletargeting:SendMessages'],
-          resources: [
-            stack.formatArn({
-              service: 'mobiletargeting',
-              resource: 'apps',
-              resourceName: `${props.channels.pinpointApplicationId}/messages`,
-            }),
-          ],
-        }),
-      );
-      this.sendStep.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['sms-voice:SendTextMessage'],
-          resources: [props.channels.smsOriginationIdentityArn],
-        }),
-      );
-    } else {
-      if (sandboxOutbox) allow(this.sendStep, sandboxOutbox, ['PutItem']);
-    }
+    allow(this.sendTouch, users, ['BatchGetItem']);
+    allow(this.sendTouch, enrollments, ['GetItem']);
+    allow(this.sendTouch, touches, ['Query', 'PutItem', 'UpdateItem']);
+    allow(this.sendTouch, runs, ['PutItem']);
+    allow(this.sendTouch, callTasks, ['PutItem']);
+    if (props.channels.mode === 'aws') this.allowProviders(props.channels);
+    else if (sandboxOutbox) allow(this.sendTouch, sandboxOutbox, ['PutItem']);
 
-    this.summariseRun = this.handlerFunction(
-      'summarise-run',
-      { USERS_TABLE: users.tableName, RUNS_TABLE: runs.tableName, ENROLLMENTS_TABLE: enrollments.tableName },
-      Duration.minutes(15),
+    this.checkProgress = this.handlerFunction('check-progress', { RUNS_TABLE });
+    allow(this.checkProgress, runs, ['Query']);
+
+    this.closeBatch = this.handlerFunction(
+      'close-batch',
+      { USERS_TABLE, RUNS_TABLE, ENROLLMENTS_TABLE, TOUCHES_TABLE },
+      Duration.minutes(5),
     );
-    allow(this.summariseRun, users, ['BatchGetItem']);
-    allow(this.summariseRun, enrollments, ['Query', 'UpdateItem']);
-    allow(this.summariseRun, runs, ['Query', 'UpdateItem']);
+    allow(this.closeBatch, users, ['BatchGetItem']);
+    allow(this.closeBatch, enrollments, ['GetItem', 'UpdateItem']);
+    allow(this.closeBatch, touches, ['Query']);
+    allow(this.closeBatch, runs, ['PutItem']);
 
-    this.recordAppEvent = this.handlerFunction('record-app-event', {
-      USERS_TABLE: users.tableName,
-      TOUCHES_TABLE: touches.tableName,
-    });
+    this.summariseRun = this.handlerFunction('summarise-run', { RUNS_TABLE }, Duration.minutes(5));
+    allow(this.summariseRun, runs, ['GetItem', 'Query', 'UpdateItem']);
+
+    this.recordAppEvent = this.handlerFunction('record-app-event', { USERS_TABLE, TOUCHES_TABLE });
     allow(this.recordAppEvent, users, ['GetItem', 'PutItem']);
     allow(this.recordAppEvent, touches, ['UpdateItem']);
+  }
+
+  private allowProviders(channels: Extract<ChannelConfig, { mode: 'aws' }>) {
+    const stack = Stack.of(this);
+    const emailDomain = channels.emailFromAddress.split('@')[1] ?? channels.emailFromAddress;
+    this.sendTouch.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['mobiletargeting:SendMessages'],
+        resources: [
+          stack.formatArn({
+            service: 'mobiletargeting',
+            resource: 'apps',
+            resourceName: `${channels.pinpointApplicationId}/messages`,
+          }),
+        ],
+      }),
+    );
+    this.sendTouch.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['sms-voice:SendTextMessage'],
+        resources: [channels.smsOriginationIdentityArn],
+      }),
+    );
+    this.sendTouch.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: emailDomain }),
+          stack.formatArn({
+            service: 'ses',
+            resource: 'configuration-set',
+            resourceName: channels.emailConfigurationSetName,
+          }),
+        ],
+      }),
+    );
   }
 
   private handlerFunction(

@@ -23,12 +23,18 @@ const channelsFromContext = (app: App): ChannelConfig => {
   const mode = app.node.tryGetContext('channels') ?? 'sandbox';
   if (mode === 'sandbox') return { mode: 'sandbox' };
   if (mode !== 'aws') throw new Error(`Context "channels" must be "sandbox" or "aws", not "${mode}"`);
-  const pinpointApplicationId = app.node.tryGetContext('pinpointApplicationId');
-  const smsOriginationIdentityArn = app.node.tryGetContext('smsOriginationIdentityArn');
-  if (!pinpointApplicationId || !smsOriginationIdentityArn) {
-    throw new Error('channels=aws needs -c pinpointApplicationId=... and -c smsOriginationIdentityArn=...');
+  const required = [
+    'pinpointApplicationId',
+    'smsOriginationIdentityArn',
+    'emailFromAddress',
+    'emailConfigurationSetName',
+  ] as const;
+  const values = Object.fromEntries(required.map((key) => [key, app.node.tryGetContext(key)]));
+  const missing = required.filter((key) => !values[key]);
+  if (missing.length > 0) {
+    throw new Error(`channels=aws needs ${missing.map((key) => `-c ${key}=...`).join(' ')}`);
   }
-  return { mode: 'aws', pinpointApplicationId, smsOriginationIdentityArn };
+  return { mode: 'aws', ...(values as Record<(typeof required)[number], string>) };
 };
 
 /** The CDK app with cdk-nag's AwsSolutions checks: unacknowledged findings fail synthesis. */

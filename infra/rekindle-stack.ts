@@ -6,6 +6,7 @@ import type { Campaign } from '../functions/campaign/definition';
 import { CampaignStateMachine } from '../statemachines/campaign-state-machine';
 import { type ChannelConfig, RekindleFunctions } from './functions';
 import { RekindleTables } from './tables';
+import { CampaignTriggers } from './triggers';
 
 export interface RekindleStackProps extends StackProps {
   campaigns: Campaign[];
@@ -25,10 +26,19 @@ export class RekindleStack extends Stack {
       channels: props.channels,
     });
 
-    this.campaignStateMachines = props.campaigns.map(
-      (campaign) =>
-        new CampaignStateMachine(this, `Campaign-${campaign.id}`, { campaign, functions: this.functions }),
-    );
+    this.campaignStateMachines = props.campaigns.map((campaign) => {
+      const machine = new CampaignStateMachine(this, `Campaign-${campaign.id}`, {
+        campaign,
+        functions: this.functions,
+      });
+      new CampaignTriggers(this, `Triggers-${campaign.id}`, {
+        campaignId: campaign.id,
+        timeZones: campaign.timeZones,
+        localTime: campaign.schedule.localTime,
+        stateMachine: machine.stateMachine,
+      });
+      return machine;
+    });
 
     // App events (logins, clicks, applications, drawdowns) come in on their own bus.
     const appEvents = new EventBus(this, 'AppEvents');

@@ -16,12 +16,16 @@ const tableDefaults = {
 export class RekindleTables extends Construct {
   /** Users and their lifecycle; sparse index `byDormancy` (model#timeZone, dormantFrom) for selection. */
   readonly users: Table;
-  /** Run records and per-(step, batch) outcomes, partitioned by run. */
+  /** Run records, per-(touch, batch) outcomes and per-batch closings, partitioned by run. */
   readonly runs: Table;
-  /** One item per enrolled user, partitioned by (run, batch). */
+  /** One item per (run, batch): its members, holdout, and at the end their terminal states. */
   readonly enrollments: Table;
-  /** One item per (user, run, step) message: claim, provider message id, click. */
+  /** One item per (run, batch, touch, chunk of 25 members): the claim, then each member's result and clicks. */
   readonly touches: Table;
+  /** (user, campaign) → the date before which the user may not enter the campaign again; TTL-expired. */
+  readonly cooldowns: Table;
+  /** Call tasks for agents; index `byQueue` (queue, priority#createdAt#userId). */
+  readonly callTasks: Table;
   /** Messages the sandbox recorded instead of sending; only in sandbox deployments. */
   readonly sandboxOutbox?: Table;
 
@@ -44,13 +48,29 @@ export class RekindleTables extends Construct {
     });
     this.enrollments = new Table(this, 'Enrollments', {
       ...tableDefaults,
-      partitionKey: { name: 'runBatch', type: AttributeType.STRING },
-      sortKey: { name: 'userId', type: AttributeType.STRING },
+      partitionKey: { name: 'runId', type: AttributeType.STRING },
+      sortKey: { name: 'batch', type: AttributeType.STRING },
     });
     this.touches = new Table(this, 'Touches', {
       ...tableDefaults,
+      partitionKey: { name: 'runBatch', type: AttributeType.STRING },
+      sortKey: { name: 'touchChunk', type: AttributeType.STRING },
+    });
+    this.cooldowns = new Table(this, 'Cooldowns', {
+      ...tableDefaults,
       partitionKey: { name: 'userId', type: AttributeType.STRING },
-      sortKey: { name: 'touchId', type: AttributeType.STRING },
+      sortKey: { name: 'campaignId', type: AttributeType.STRING },
+      timeToLiveAttribute: 'expiresAt',
+    });
+    this.callTasks = new Table(this, 'CallTasks', {
+      ...tableDefaults,
+      partitionKey: { name: 'taskId', type: AttributeType.STRING },
+      timeToLiveAttribute: 'ttl',
+    });
+    this.callTasks.addGlobalSecondaryIndex({
+      indexName: 'byQueue',
+      partitionKey: { name: 'queue', type: AttributeType.STRING },
+      sortKey: { name: 'queueOrder', type: AttributeType.STRING },
     });
     if (props.sandbox) {
       this.sandboxOutbox = new Table(this, 'SandboxOutbox', {

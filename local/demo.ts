@@ -7,7 +7,7 @@ import { localDate } from '../functions/shared/schemas';
 import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
 import { generatePopulation, parsePopulation } from './population';
 import { formatRun } from './report';
-import { LocalRekindle, type RunResult } from './runtime';
+import { LocalRekindle } from './runtime';
 import { UserSimulator } from './user-simulator';
 
 const DEFAULT_POPULATION_SIZE = 2000;
@@ -15,6 +15,8 @@ const DEFAULT_POPULATION_SIZE = 2000;
 const RUN_START = { hour: 10, minute: 30 };
 
 class UsageError extends Error {}
+
+const jsonLines = (items: readonly unknown[]) => items.map((item) => `${JSON.stringify(item)}\n`).join('');
 
 const main = async () => {
   const { values } = parseArgs({
@@ -44,38 +46,29 @@ const main = async () => {
   try {
     await rekindle.importUsers(population);
     console.log(`Rekindle local run · ${population.length} users · seed ${seed} · run date ${runDate}\n`);
-    const runs: { campaignId: string; result: RunResult }[] = [];
-    for (const campaign of campaigns) {
-      for (const timeZone of campaign.timeZones) {
-        const result = await rekindle.runCampaign(
-          campaign.id,
-          { runDate, timeZone },
-          { simulator: new UserSimulator(seed) },
-        );
-        runs.push({ campaignId: campaign.id, result });
-        console.log(`${formatRun(campaign.id, result)}\n`);
-      }
-    }
+    // Every campaign's run of the day, in every time zone, side by side on one virtual timeline.
+    const runs = await rekindle.runCampaigns(
+      campaigns.flatMap((campaign) =>
+        campaign.timeZones.map((timeZone) => ({ campaignId: campaign.id, input: { runDate, timeZone } })),
+      ),
+      { simulator: new UserSimulator(seed) },
+    );
+    for (const result of runs) console.log(`${formatRun(result)}\n`);
     if (values.out) {
       mkdirSync(values.out, { recursive: true });
       const messages = await rekindle.sandboxMessages();
-      writeFileSync(
-        path.join(values.out, 'messages.jsonl'),
-        messages.map((message) => JSON.stringify(message)).join('\n') + (messages.length > 0 ? '\n' : ''),
+      writeFileSync(path.join(values.out, 'messages.jsonl'), jsonLines(messages));
+      const callTasks = await rekindle.callTasks();
+      writeFileSync(path.join(values.out, 'call-tasks.jsonl'), jsonLines(callTasks));
+      const summaries = runs.map(
+        (result) => result.output ?? { campaignId: result.campaignId, error: result.error },
       );
-      writeFileSync(
-        path.join(values.out, 'runs.json'),
-        `${JSON.stringify(
-          runs.map(({ result }) => result.output ?? { error: result.error }),
-          null,
-          2,
-        )}\n`,
-      );
+      writeFileSync(path.join(values.out, 'runs.json'), `${JSON.stringify(summaries, null, 2)}\n`);
       console.log(
-        `Wrote ${messages.length} sandbox messages and ${runs.length} run summaries to ${values.out}`,
+        `Wrote ${messages.length} sandbox messages, ${callTasks.length} call tasks and ${runs.length} run summaries to ${values.out}`,
       );
     }
-    if (runs.some(({ result }) => result.status === 'FAILED')) process.exitCode = 1;
+    if (runs.some((result) => result.status === 'FAILED')) process.exitCode = 1;
   } finally {
     await rekindle.stop();
   }

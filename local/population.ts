@@ -42,55 +42,103 @@ export const parsePopulation = (text: string): User[] => {
 
 export interface PopulationOptions {
   seed: number;
-  /** The run date; lifecycles are laid out in the 60 days before it. */
+  /** The run date: the population holds that day's dormant cohorts of every campaign. */
   runDate: string;
   timeZone: string;
   size: number;
 }
 
+/** Who a synthetic user is, and how likely. */
+const profiles = [
+  ['registered-no-visit', 0.25],
+  ['application-incomplete', 0.15],
+  ['credited-no-drawdown', 0.15],
+  ['settled-no-reborrow', 0.15],
+  ['active', 0.15],
+  ['dormant-another-day', 0.1],
+  ['other-time-zone', 0.05],
+] as const;
+type Profile = (typeof profiles)[number][0];
+
+const pickProfile = (draw: number): Profile => {
+  let remaining = draw;
+  for (const [profile, share] of profiles) {
+    remaining -= share;
+    if (remaining < 0) return profile;
+  }
+  return 'active';
+};
+
 /**
- * A synthetic population: registrations spread over the last 60 days, about half of them never back
- * in the app; a mix of uninstalled apps, missing phones, refused consents and a few users in another
- * time zone, so every skip reason shows up.
+ * A synthetic population holding the run date's dormant cohort of each of the four campaigns (users
+ * whose dormancy starts that day), plus active users, users dormant since another day and users in
+ * another time zone, who must not be selected; with uninstalled apps, missing phones and emails and
+ * refused consents, so every rung of the ladder and every skip reason shows up.
  */
 export const generatePopulation = ({ seed, runDate, timeZone, size }: PopulationOptions): User[] => {
   const runDay = DateTime.fromISO(runDate, { zone: timeZone }).startOf('day');
   return Array.from({ length: size }, (_, index): User => {
     const userId = `user-${String(index + 1).padStart(6, '0')}`;
     const random = randomStream(seed, userId);
-    const zone = random.chance(0.9) ? timeZone : 'America/Tijuana';
-    const registeredAt = runDay.minus({
-      days: random.integer(0, 60),
-      minutes: random.integer(0, 24 * 60 - 1),
-    });
-    const visited = random.chance(0.5);
-    const lastLoginAt = visited ? registeredAt.plus({ hours: random.integer(1, 24 * 20) }) : undefined;
+    const profile = pickProfile(random.fraction());
+    // A moment on the local day `days` before the run date.
+    const daysBefore = (days: number) =>
+      runDay.minus({ days }).plus({ minutes: random.integer(0, 24 * 60 - 1) });
+    const iso = (moment: DateTime) => moment.toUTC().toISO() ?? '';
+    const registeredAt = daysBefore(random.integer(40, 400));
+    const lifecycle: User['lifecycle'] = { registeredAt: iso(registeredAt) };
+    switch (profile) {
+      case 'registered-no-visit':
+      case 'other-time-zone':
+        lifecycle.registeredAt = iso(daysBefore(3));
+        break;
+      case 'dormant-another-day':
+        lifecycle.registeredAt = iso(daysBefore(random.integer(4, 30)));
+        break;
+      case 'application-incomplete':
+        lifecycle.lastLoginAt = iso(daysBefore(3));
+        lifecycle.applicationStartedAt = lifecycle.lastLoginAt;
+        break;
+      case 'credited-no-drawdown':
+        lifecycle.lastLoginAt = iso(daysBefore(7));
+        lifecycle.applicationStartedAt = iso(daysBefore(9));
+        lifecycle.lastCreditApplyAt = iso(daysBefore(8));
+        lifecycle.creditGrantedAt = iso(daysBefore(7));
+        break;
+      case 'settled-no-reborrow':
+        lifecycle.lastLoginAt = iso(daysBefore(30));
+        lifecycle.applicationStartedAt = iso(daysBefore(200));
+        lifecycle.lastCreditApplyAt = iso(daysBefore(200));
+        lifecycle.creditGrantedAt = iso(daysBefore(199));
+        lifecycle.lastDrawdownAt = iso(daysBefore(198));
+        lifecycle.loanSettledAt = iso(daysBefore(30));
+        break;
+      case 'active':
+        lifecycle.lastLoginAt = iso(daysBefore(random.integer(0, 2)));
+        break;
+    }
     const installed = random.chance(0.7);
-    const spanish = random.chance(0.8);
     return {
       userId,
       contact: {
-        phone: random.chance(0.93)
-          ? `+5255${String(random.integer(0, 99_999_999)).padStart(8, '0')}`
-          : undefined,
-        email: random.chance(0.55) ? `${userId}@example.com` : undefined,
+        ...(random.chance(0.93)
+          ? { phone: `+5255${String(random.integer(0, 99_999_999)).padStart(8, '0')}` }
+          : {}),
+        ...(random.chance(0.55) ? { email: `${userId}@example.com` } : {}),
       },
       push: installed ? { token: `token-${userId}`, platform: random.chance(0.6) ? 'fcm' : 'apns' } : null,
-      timeZone: zone,
-      locale: spanish ? 'es-MX' : 'en-US',
+      timeZone: profile === 'other-time-zone' ? 'America/Tijuana' : timeZone,
+      locale: random.chance(0.8) ? 'es-MX' : 'en-US',
       consents: {
         push: random.chance(0.85),
         sms: random.chance(0.9),
         email: random.chance(0.8),
         call: random.chance(0.6),
       },
-      lifecycle: {
-        registeredAt: registeredAt.toUTC().toISO() ?? '',
-        // A login "in the future" of the run is a user who has not come back yet.
-        lastLoginAt:
-          lastLoginAt && lastLoginAt < runDay ? (lastLoginAt.toUTC().toISO() ?? undefined) : undefined,
-      },
-      tags: [random.pick(['ring:inner', 'ring:middle', 'ring:outer'])],
+      lifecycle,
+      ring: random.pick(['inner', 'middle', 'outer'] as const),
+      valueTier: random.pick(['high', 'medium', 'low'] as const),
+      tags: random.chance(0.3) ? ['payroll-account'] : [],
     };
   });
 };

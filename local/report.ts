@@ -2,33 +2,45 @@ import type { RunSummary } from '../functions/campaign/run';
 import type { RunResult } from './runtime';
 
 const percent = (part: number, whole: number) =>
-  whole === 0 ? '0.0%' : `${((100 * part) / whole).toFixed(1)}%`;
+  whole === 0 ? '–' : `${((100 * part) / whole).toFixed(1)}%`;
 
-/** One block per run: cohort, then per step sent / skipped by reason / converted, then the total. */
-export const formatRun = (campaignId: string, result: RunResult): string => {
+const counts = (entries: Partial<Record<string, number>>) => {
+  const parts = Object.entries(entries)
+    .filter(([, count]) => (count ?? 0) > 0)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, count]) => `${key} ${count}`);
+  const total = Object.values(entries).reduce<number>((sum, count) => sum + (count ?? 0), 0);
+  return `${total}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
+};
+
+/** One block per run: selection, then per touch sent / skipped by reason / converted, then the outcome. */
+export const formatRun = (result: RunResult): string => {
   if (result.status === 'FAILED' || !result.output) {
-    return `${campaignId}: run FAILED with ${result.error?.name}: ${result.error?.message}`;
+    return `${result.campaignId}: run FAILED with ${result.error?.name}: ${result.error?.message}`;
   }
   const summary: RunSummary = result.output;
+  const { selection, holdout } = summary;
+  const messaged = summary.cohortSize - holdout.size;
   const lines = [
-    `${summary.campaignId} · ${summary.runDate} · ${summary.timeZone} · goal ${summary.goal}`,
-    `  cohort: ${summary.cohortSize} users enrolled`,
+    `${summary.campaignId} · ${summary.runDate} · ${summary.timeZone} · goal ${summary.goal}${summary.dryRun ? ' · DRY RUN' : ''}`,
+    `  cohort: ${summary.cohortSize} enrolled (${holdout.size} holdout) of ${selection.candidates} dormant that day;` +
+      ` ${selection.filteredOut} filtered out, ${selection.inCooldown} in cool-down, ${selection.overLimit} over the limit`,
   ];
-  summary.steps.forEach((step, index) => {
-    const skipped = Object.entries(step.skipped)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([reason, count]) => `${reason} ${count}`)
-      .join(', ');
-    const skippedTotal = Object.values(step.skipped).reduce((sum, count) => sum + (count ?? 0), 0);
+  for (const touch of summary.touches) {
     lines.push(
-      `  step ${index + 1} ${step.step.padEnd(6)} sent ${String(step.sent).padStart(5)}` +
-        `  skipped ${String(skippedTotal).padStart(5)}${skipped ? ` (${skipped})` : ''}` +
-        `  converted ${step.converted}`,
+      `  touch ${touch.touch}  sent ${counts(touch.sent)}  skipped ${counts(touch.skipped)}  converted ${touch.converted}`,
     );
-  });
-  lines.push(`  converted before any touch: ${summary.convertedBeforeFirstTouch}`);
+  }
+  const lift =
+    summary.liftPoints === null
+      ? ''
+      : ` · lift ${summary.liftPoints >= 0 ? '+' : ''}${summary.liftPoints} pts`;
   lines.push(
-    `  total converted: ${summary.totalConverted} of ${summary.cohortSize} (${percent(summary.totalConverted, summary.cohortSize)}), completed without converting: ${summary.completed}`,
+    `  converted ${summary.totalConverted} of ${messaged} messaged (${percent(summary.totalConverted, messaged)})` +
+      ` · holdout ${holdout.converted} of ${holdout.size} (${percent(holdout.converted, holdout.size)})${lift}`,
+  );
+  lines.push(
+    `  completed ${summary.completed} · exited ${counts(summary.exited)} · converted before any touch ${summary.convertedBeforeFirstTouch}`,
   );
   return lines.join('\n');
 };

@@ -14,12 +14,15 @@ import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 type JSONValue = Parameters<StateMachine['run']>[0];
 
 import { JSONPath } from 'jsonpath-plus';
-import type { CampaignInput } from '../functions/campaign/definition';
+import type { Campaign, CampaignInput } from '../functions/campaign/definition';
+import type { EnrollmentBatch } from '../functions/campaign/enrollment';
 import type { RunSummary } from '../functions/campaign/run';
+import type { CallTask } from '../functions/channels/call-task-queue';
 import type { SandboxMessage } from '../functions/channels/channel';
 import { useClock } from '../functions/shared/clock';
 import type { AppEvent } from '../functions/users/app-event';
 import type { User } from '../functions/users/user';
+import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import {
   type AslDefinition,
@@ -27,7 +30,7 @@ import {
   localFunctionArn,
   synthesizeLocalTemplate,
 } from './template';
-import type { UserSimulator } from './user-simulator';
+import type { Delivery, Enrollee, UserSimulator } from './user-simulator';
 import { VirtualClock } from './virtual-clock';
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -73,19 +76,51 @@ const statesOf = (definition: AslDefinition): [string, AslDefinition['States'][s
 
 let started = false;
 
+/** What one execution cost: what AWS would bill for it, counted as it ran. */
+export interface ExecutionStats {
+  /** States the parent execution entered (its state transitions), by state type. */
+  statesByType: Record<string, number>;
+  /** Distributed Map children: each is an Express execution of its own on AWS. */
+  childExecutions: number;
+  childStates: number;
+  /** Lambda invocations and their summed duration, by handler. */
+  lambda: Record<string, { invocations: number; milliseconds: number }>;
+}
+
+export interface RunResult {
+  campaignId: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  output?: RunSummary;
+  error?: { name: string; message: string };
+  stats: ExecutionStats;
+}
+
+/** One running execution, as the virtual clock sees it. */
+interface Timeline {
+  /** Where its latest Wait state ends: its next task may not start before. */
+  waitUntil?: number;
+  running: number;
+  blocked: { until: number; release: () => void }[];
+  done: boolean;
+}
+
 /**
  * Rekindle on this machine: DynamoDB Local with the tables CDK defines, the synthesized state machines
  * run by aws-local-stepfunctions, every Task state routed to its real handler module in-process, channel
- * providers replaced by the sandbox outbox, and a virtual clock that jumps to each Wait state's target.
+ * providers replaced by the sandbox outbox, and a virtual clock. Several runs share one timeline: the
+ * clock jumps to the earliest Wait target only when every run is waiting, like a discrete-event simulation.
  */
 export class LocalRekindle {
-  private pending: Promise<void> = Promise.resolve();
+  private readonly timelines = new Set<Timeline>();
+  private advancing = false;
+  private advanceFailure: unknown;
   private simulator: UserSimulator | undefined;
 
   private constructor(
     private readonly dynamoDb: DynamoDbLocal,
     private readonly client: DynamoDBClient,
     private readonly template: LocalTemplate,
+    private readonly campaigns: Map<string, Campaign>,
     private readonly handlers: Map<string, LambdaHandler>,
     readonly clock: VirtualClock,
   ) {}
@@ -95,7 +130,8 @@ export class LocalRekindle {
     if (started)
       throw new Error('LocalRekindle runs once per process: handler modules keep their configuration');
     started = true;
-    const template = synthesizeLocalTemplate({ campaigns: options.campaigns });
+    const campaigns = (options.campaigns ?? campaignDefinitions).map(validateCampaign);
+    const template = synthesizeLocalTemplate({ campaigns });
     const dynamoDb = await startDynamoDbLocal();
     try {
       Object.assign(process.env, {
@@ -133,7 +169,8 @@ export class LocalRekindle {
       }
       const clock = new VirtualClock(options.clockStart ?? new Date());
       useClock(clock);
-      return new LocalRekindle(dynamoDb, client, template, handlers, clock);
+      const byId = new Map(campaigns.map((campaign) => [campaign.id, campaign]));
+      return new LocalRekindle(dynamoDb, client, template, byId, handlers, clock);
     } catch (error) {
       await dynamoDb.stop();
       throw error;
@@ -145,28 +182,61 @@ export class LocalRekindle {
   }
 
   /** Runs one execution of a campaign's state machine to its end, as Step Functions would. */
-  async runCampaign(
-    campaignId: string,
-    input: unknown = {},
+  async runCampaign(campaignId: string, input: unknown = {}, options: { simulator?: UserSimulator } = {}) {
+    const [result] = await this.runCampaigns([{ campaignId, input }], options);
+    if (!result) throw new Error('no result');
+    return result;
+  }
+
+  /** Runs several executions side by side on one virtual timeline. */
+  async runCampaigns(
+    runs: readonly { campaignId: string; input?: unknown }[],
     options: { simulator?: UserSimulator } = {},
-  ): Promise<RunResult> {
+  ): Promise<RunResult[]> {
+    this.simulator = options.simulator;
+    this.advanceFailure = undefined;
+    try {
+      const results = await Promise.all(runs.map((run) => this.execute(run.campaignId, run.input ?? {})));
+      if (this.advanceFailure) throw this.advanceFailure;
+      return results;
+    } finally {
+      this.simulator = undefined;
+    }
+  }
+
+  private async execute(campaignId: string, input: unknown): Promise<RunResult> {
     const definition = this.template.stateMachines.get(campaignId);
     if (!definition) throw new Error(`No state machine for campaign ${campaignId}`);
-    this.simulator = options.simulator;
+    const timeline: Timeline = { running: 0, blocked: [], done: false };
+    const stats: ExecutionStats = { statesByType: {}, childExecutions: 0, childStates: 0, lambda: {} };
     const taskResourceLocalHandlers: Record<string, (input: JSONValue) => Promise<JSONValue>> = {};
     const waitTimeOverrides: Record<string, number> = {};
     const waitStates = new Map<string, string>();
     for (const [name, state] of statesOf(definition)) {
       if (state.Type === 'Task' && state.Resource) {
-        const handler = this.handlerFor(state.Resource);
-        const functionName = state.Resource.split(':').pop() ?? name;
+        const logicalId = state.Resource.split(':').pop() ?? name;
+        const handler = this.handlers.get(logicalId);
+        const handlerName = this.template.functions.get(logicalId)?.handler;
+        if (!handler || !handlerName)
+          throw new Error(`Task ${name} calls ${state.Resource}, not a template function`);
         taskResourceLocalHandlers[name] = async (taskInput) => {
-          await this.pending;
-          return (await handler(taskInput, lambdaContext(functionName))) as JSONValue;
+          if (timeline.waitUntil !== undefined && timeline.waitUntil > this.clock.now().getTime()) {
+            await this.blockUntil(timeline, timeline.waitUntil);
+          }
+          timeline.running += 1;
+          const startedAt = performance.now();
+          try {
+            return (await handler(taskInput, lambdaContext(logicalId))) as JSONValue;
+          } finally {
+            const tally = (stats.lambda[handlerName] ??= { invocations: 0, milliseconds: 0 });
+            tally.invocations += 1;
+            tally.milliseconds += performance.now() - startedAt;
+            timeline.running -= 1;
+          }
         };
       }
       if (state.Type === 'Wait') {
-        // 1 ms, not 0: the wait must yield once so the clock jump below is queued before the next state.
+        // 1 ms, not 0: the wait must yield once so its target is recorded before the next state runs.
         waitTimeOverrides[name] = 1;
         if (state.TimestampPath) waitStates.set(name, state.TimestampPath);
       }
@@ -175,7 +245,8 @@ export class LocalRekindle {
     // The ASL is CDK's output, read back from the template, so its shape is the library's to check.
     const machine = new StateMachine(definition as unknown as ConstructorParameters<typeof StateMachine>[0]);
     const executionName = randomUUID();
-    const execution = machine.run(input as Parameters<typeof machine.run>[0], {
+    this.timelines.add(timeline);
+    const execution = machine.run(input as JSONValue, {
       overrides: { taskResourceLocalHandlers, waitTimeOverrides },
       context: {
         Execution: {
@@ -186,29 +257,70 @@ export class LocalRekindle {
     });
     const watching = (async () => {
       for await (const event of execution.eventLogs) {
+        if (event.type === 'MapIterationStarted') stats.childExecutions += 1;
         if (event.type !== 'StateEntered') continue;
+        if ('index' in event && event.index !== undefined) {
+          stats.childStates += 1;
+          continue;
+        }
+        stats.statesByType[event.state.type] = (stats.statesByType[event.state.type] ?? 0) + 1;
         const timestampPath = waitStates.get(event.state.name);
         if (timestampPath === undefined) continue;
-        const target = JSONPath({
+        const until = JSONPath({
           path: timestampPath,
           json: event.state.input as object,
           wrap: false,
         }) as string;
-        this.pending = this.pending.then(() => this.advanceClockTo(new Date(target)));
+        timeline.waitUntil = Date.parse(until);
       }
     })();
     try {
       const output = (await execution.result) as unknown as RunSummary;
-      return { status: 'SUCCEEDED', output };
+      return { campaignId, status: 'SUCCEEDED', output, stats };
     } catch (error) {
       const cause = error instanceof ExecutionError ? error.cause : error;
       const failure = cause instanceof Error ? cause : new Error(String(cause));
-      return { status: 'FAILED', error: { name: failure.name, message: failure.message } };
+      return { campaignId, status: 'FAILED', error: { name: failure.name, message: failure.message }, stats };
     } finally {
       await watching;
-      await this.pending;
-      this.simulator = undefined;
+      timeline.done = true;
+      this.timelines.delete(timeline);
+      this.advanceWhenAllWait();
     }
+  }
+
+  private blockUntil(timeline: Timeline, until: number): Promise<void> {
+    return new Promise((release) => {
+      timeline.blocked.push({ until, release });
+      this.advanceWhenAllWait();
+    });
+  }
+
+  /**
+   * When every running execution is blocked on a wait (none is between states or inside a task), the
+   * simulated users act up to the earliest wait's end, the clock jumps there, and those waits end.
+   */
+  private advanceWhenAllWait(): void {
+    const timelines = [...this.timelines];
+    if (this.advancing || timelines.length === 0) return;
+    if (!timelines.every((timeline) => timeline.running === 0 && timeline.blocked.length > 0)) return;
+    this.advancing = true;
+    const until = Math.min(
+      ...timelines.flatMap((timeline) => timeline.blocked.map((blocked) => blocked.until)),
+    );
+    this.advanceClockTo(new Date(until))
+      .catch((error: unknown) => {
+        this.advanceFailure ??= error;
+      })
+      .finally(() => {
+        this.advancing = false;
+        for (const timeline of timelines) {
+          const due = timeline.blocked.filter((blocked) => blocked.until <= until);
+          timeline.blocked = timeline.blocked.filter((blocked) => blocked.until > until);
+          for (const blocked of due) blocked.release();
+        }
+        this.advanceWhenAllWait();
+      });
   }
 
   /** Feeds an app event through the same handler the app-events bus invokes on AWS. */
@@ -236,6 +348,12 @@ export class LocalRekindle {
   async importUsers(users: readonly User[]): Promise<void> {
     const { putUsers } = await import('../functions/data/users');
     await putUsers(users);
+  }
+
+  /** Every call task created, oldest first. */
+  async callTasks(): Promise<CallTask[]> {
+    const tasks = (await this.scanTable('CallTasks')) as unknown as CallTask[];
+    return tasks.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.userId.localeCompare(b.userId));
   }
 
   /** Everything the sandbox recorded, in send order. */
@@ -288,10 +406,40 @@ export class LocalRekindle {
 
   /** Lets simulated users act up to `target` (through the ingestion handler), then moves the clock. */
   private async advanceClockTo(target: Date): Promise<void> {
-    if (this.simulator) {
-      this.simulator.observe(await this.sandboxMessages());
-      for (const event of this.simulator.takeEventsUpTo(target)) await this.recordAppEvent(event);
+    const simulator = this.simulator;
+    if (simulator) {
+      const goalOf = (campaignId: string) => {
+        const campaign = this.campaigns.get(campaignId);
+        if (!campaign) throw new Error(`Unknown campaign ${campaignId}`);
+        return campaign.goal;
+      };
+      simulator.observeEnrollees(await this.enrollees(), goalOf);
+      simulator.observe(await this.deliveries(), goalOf);
+      for (const event of simulator.takeEventsUpTo(target)) await this.recordAppEvent(event);
     }
     this.clock.advanceTo(target);
+  }
+
+  /** Everyone enrolled so far, from the enrollment batches. */
+  private async enrollees(): Promise<Enrollee[]> {
+    const batches = (await this.scanTable('Enrollments')) as unknown as EnrollmentBatch[];
+    return batches.flatMap((batch) =>
+      batch.members.map((userId) => ({ userId, campaignId: batch.campaignId, enrolledAt: batch.enrolledAt })),
+    );
+  }
+
+  /** Everything that reached a (simulated) person: sandbox messages and call tasks. */
+  private async deliveries(): Promise<Delivery[]> {
+    const calls = (await this.callTasks()).map(
+      (task): Delivery => ({
+        messageId: task.taskId,
+        userId: task.userId,
+        campaignId: task.campaignId,
+        channel: 'call',
+        touchId: task.touchId,
+        sentAt: task.createdAt,
+      }),
+    );
+    return [...(await this.sandboxMessages()), ...calls];
   }
 }

@@ -96,26 +96,25 @@ export const readTemplate = (template: { Resources: Record<string, CfnResource> 
   const resources = template.Resources;
   const local: LocalTemplate = { tables: [], functions: new Map(), stateMachines: new Map() };
   for (const [logicalId, resource] of Object.entries(resources)) {
-    const properties = (resolveIntrinsics(resource.Properties ?? {}, resources) ?? {}) as Record<
-      string,
-      unknown
-    >;
+    // Resolved only for the resources read below; others may use intrinsics this resolver does not know.
+    const properties = () =>
+      resolveIntrinsics(resource.Properties ?? {}, resources) as Record<string, unknown>;
     switch (resource.Type) {
-      case 'AWS::DynamoDB::Table':
+      case 'AWS::DynamoDB::Table': {
+        const { KeySchema, AttributeDefinitions, GlobalSecondaryIndexes } = properties();
         local.tables.push({
           TableName: logicalId,
-          KeySchema: properties.KeySchema as CreateTableCommandInput['KeySchema'],
-          AttributeDefinitions:
-            properties.AttributeDefinitions as CreateTableCommandInput['AttributeDefinitions'],
-          GlobalSecondaryIndexes:
-            properties.GlobalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'],
+          KeySchema: KeySchema as CreateTableCommandInput['KeySchema'],
+          AttributeDefinitions: AttributeDefinitions as CreateTableCommandInput['AttributeDefinitions'],
+          GlobalSecondaryIndexes: GlobalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'],
           BillingMode: 'PAY_PER_REQUEST',
         });
         break;
+      }
       case 'AWS::Lambda::Function': {
         const handler = resource.Metadata?.[HANDLER_METADATA_KEY] as HandlerName | undefined;
         if (handler === undefined) break;
-        const environment = (properties.Environment as { Variables?: Record<string, string> } | undefined)
+        const environment = (properties().Environment as { Variables?: Record<string, string> } | undefined)
           ?.Variables;
         local.functions.set(logicalId, { handler, environment: environment ?? {} });
         break;
@@ -123,7 +122,10 @@ export const readTemplate = (template: { Resources: Record<string, CfnResource> 
       case 'AWS::StepFunctions::StateMachine': {
         const campaignId = resource.Metadata?.[CAMPAIGN_METADATA_KEY] as string | undefined;
         if (campaignId === undefined) break;
-        local.stateMachines.set(campaignId, JSON.parse(String(properties.DefinitionString)) as AslDefinition);
+        local.stateMachines.set(
+          campaignId,
+          JSON.parse(String(properties().DefinitionString)) as AslDefinition,
+        );
         break;
       }
     }

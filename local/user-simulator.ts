@@ -1,64 +1,114 @@
-import type { Channel } from '../functions/campaign/definition';
-import type { SandboxMessage } from '../functions/channels/channel';
+import type { Channel, Goal } from '../functions/campaign/definition';
 import type { AppEvent } from '../functions/users/app-event';
 import { randomStream } from './random';
 
-/** How people answer a message on one channel. */
+/** A message or call task as the simulated user receives it. */
+export interface Delivery {
+  messageId: string;
+  userId: string;
+  campaignId: string;
+  channel: Channel;
+  touchId: string;
+  sentAt: string;
+}
+
+/** How people answer a touch on one channel. */
 export interface ChannelResponse {
-  /** Share of recipients who click the message's link. */
+  /** Share of recipients who click the link (for a call: who pick up and listen). */
   click: number;
-  /** Share of clickers who then log in (field target: 80–90%). */
-  loginAfterClick: number;
+  /** Share of those who then reach the campaign's goal (field target for logins: 80–90%). */
+  goalAfterClick: number;
   /** Mean minutes from delivery to click. */
   meanMinutesToClick: number;
 }
 
-/** Plausible rates for dormant lending users; push converts better than SMS. */
+/** Plausible rates for dormant lending users: push and calls convert best, email least. */
 export const defaultResponses: Record<Channel, ChannelResponse> = {
-  push: { click: 0.12, loginAfterClick: 0.85, meanMinutesToClick: 90 },
-  sms: { click: 0.07, loginAfterClick: 0.8, meanMinutesToClick: 180 },
+  push: { click: 0.12, goalAfterClick: 0.6, meanMinutesToClick: 90 },
+  sms: { click: 0.07, goalAfterClick: 0.5, meanMinutesToClick: 180 },
+  email: { click: 0.03, goalAfterClick: 0.4, meanMinutesToClick: 600 },
+  call: { click: 0.35, goalAfterClick: 0.3, meanMinutesToClick: 1440 },
 };
 
 const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+/** An enrolled user, whom the simulator may let convert on their own, messaged or not. */
+export interface Enrollee {
+  userId: string;
+  campaignId: string;
+  enrolledAt: string;
+}
 
 /**
- * Simulated users: after each sandbox message, the recipient may click and then log in, drawn from a
- * seeded stream per message, so the same seed gives the same campaign. Their events are handed to the
- * local runtime, which feeds them through the real ingestion handler as the virtual clock passes them.
+ * Simulated users: after each touch the recipient may click and then log in and reach the campaign's
+ * goal, drawn from a seeded stream per message, so the same seed gives the same campaign. Their events
+ * go to the local runtime, which feeds them through the real ingestion handler as the clock passes them.
  */
 export class UserSimulator {
   private readonly seen = new Set<string>();
   private queue: AppEvent[] = [];
   private readonly responses: Record<Channel, ChannelResponse>;
 
+  private readonly organic = new Set<string>();
+
+  /**
+   * @param organicGoalRate share of enrolled users who reach the goal on their own within `organicDays`
+   * of enrolling, touched or not: the baseline a holdout measures lift against.
+   */
   constructor(
     private readonly seed: number,
     responses: Partial<Record<Channel, Partial<ChannelResponse>>> = {},
+    private readonly organicGoalRate = 0.03,
+    private readonly organicDays = 10,
   ) {
-    this.responses = {
-      push: { ...defaultResponses.push, ...responses.push },
-      sms: { ...defaultResponses.sms, ...responses.sms },
-    };
+    this.responses = Object.fromEntries(
+      Object.entries(defaultResponses).map(([channel, response]) => [
+        channel,
+        { ...response, ...responses[channel as Channel] },
+      ]),
+    ) as Record<Channel, ChannelResponse>;
   }
 
-  /** Plans the reactions to messages not seen before. */
-  observe(messages: readonly SandboxMessage[]): void {
-    for (const message of messages) {
-      if (this.seen.has(message.messageId)) continue;
-      this.seen.add(message.messageId);
-      const response = this.responses[message.channel];
-      const random = randomStream(this.seed, message.messageId);
+  /** Plans the reactions to deliveries not seen before; `goalOf` names each campaign's goal event. */
+  observe(deliveries: readonly Delivery[], goalOf: (campaignId: string) => Goal): void {
+    for (const delivery of deliveries) {
+      if (this.seen.has(delivery.messageId)) continue;
+      this.seen.add(delivery.messageId);
+      const response = this.responses[delivery.channel];
+      const random = randomStream(this.seed, delivery.messageId);
       if (!random.chance(response.click)) continue;
-      const clickAt = Date.parse(message.sentAt) + random.exponential(response.meanMinutesToClick) * MINUTE;
-      this.queue.push({
-        type: 'click',
-        userId: message.userId,
-        touchId: message.touchId,
-        occurredAt: new Date(clickAt).toISOString(),
-      });
-      if (!random.chance(response.loginAfterClick)) continue;
+      const clickAt = Date.parse(delivery.sentAt) + random.exponential(response.meanMinutesToClick) * MINUTE;
+      const event = (type: AppEvent['type'], at: number) =>
+        ({ type, userId: delivery.userId, occurredAt: new Date(at).toISOString() }) as AppEvent;
+      if (delivery.channel !== 'call')
+        this.queue.push({ ...event('click', clickAt), touchId: delivery.touchId } as AppEvent);
+      if (!random.chance(response.goalAfterClick)) continue;
       const loginAt = clickAt + random.integer(1, 10) * MINUTE;
-      this.queue.push({ type: 'login', userId: message.userId, occurredAt: new Date(loginAt).toISOString() });
+      this.queue.push(event('login', loginAt));
+      const goal = goalOf(delivery.campaignId);
+      if (goal !== 'login') this.queue.push(event(goal, loginAt + random.integer(2, 30) * MINUTE));
+    }
+  }
+
+  /** Plans the unprompted conversions of enrollees not seen before. */
+  observeEnrollees(enrollees: readonly Enrollee[], goalOf: (campaignId: string) => Goal): void {
+    for (const enrollee of enrollees) {
+      const key = `${enrollee.campaignId}|${enrollee.userId}`;
+      if (this.organic.has(key)) continue;
+      this.organic.add(key);
+      const random = randomStream(this.seed, `organic|${key}`);
+      if (!random.chance(this.organicGoalRate)) continue;
+      const at = Date.parse(enrollee.enrolledAt) + random.fraction() * this.organicDays * DAY;
+      const goal = goalOf(enrollee.campaignId);
+      this.queue.push({ type: 'login', userId: enrollee.userId, occurredAt: new Date(at).toISOString() });
+      if (goal !== 'login') {
+        this.queue.push({
+          type: goal,
+          userId: enrollee.userId,
+          occurredAt: new Date(at + 5 * MINUTE).toISOString(),
+        });
+      }
     }
   }
 

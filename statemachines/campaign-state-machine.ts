@@ -8,9 +8,11 @@ import {
   DefinitionBody,
   DistributedMap,
   type IChainable,
+  type INextable,
   JsonPath,
   LogLevel,
   QueryLanguage,
+  type State,
   StateMachine,
   StateMachineType,
   Succeed,
@@ -21,99 +23,128 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, type IConstruct } from 'constructs';
-import type { Campaign, ChannelStep } from '../functions/campaign/definition';
+import type { Campaign } from '../functions/campaign/definition';
 
 /** Marks a state machine's template resource with its campaign id, for the local runtime. */
 export const CAMPAIGN_METADATA_KEY = 'rekindle:campaign';
 
-export interface CampaignFunctions {
-  prepareRun: IFunction;
-  selectAudience: IFunction;
-  planWait: IFunction;
-  sendStep: IFunction;
-  summariseRun: IFunction;
-}
+const campaignFunctionNames = [
+  'prepareRun',
+  'selectAudience',
+  'planWait',
+  'sendTouch',
+  'checkProgress',
+  'closeBatch',
+  'summariseRun',
+] as const;
+
+export type CampaignFunctions = Record<(typeof campaignFunctionNames)[number], IFunction>;
 
 export interface CampaignStateMachineProps {
   campaign: Campaign;
   functions: CampaignFunctions;
-  /** Parallel batch workers per step; with the per-worker concurrency this paces the provider. */
+  /** Parallel batch workers per touch; with the per-worker concurrency this paces the providers. */
   maxBatchConcurrency?: number;
 }
 
 /** Lambda's own ceiling; the functions time out sooner (see infra/functions.ts). */
 const taskTimeout = Timeout.duration(Duration.minutes(15));
 
+/** The minimum days before each touch: 0 for the first, then the wait step that precedes it. */
+export const delaysBeforeTouches = (campaign: Campaign): number[] => {
+  const delays: number[] = [];
+  let pending = 0;
+  for (const step of campaign.steps) {
+    if (step.type === 'wait') pending += step.minDays;
+    else {
+      delays.push(pending);
+      pending = 0;
+    }
+  }
+  return delays;
+};
+
+/** Days the run stays open after its last touch: late conversions, and call tasks still to be worked. */
+const closingDelayDays = (campaign: Campaign) =>
+  Math.max(campaign.conversionWindowDays, campaign.callWindowDays);
+
 /**
- * Longest a run can legitimately take: every delay, a day per step to reach its send window, the
- * conversion window, and two days of slack. A run still going after that is stuck.
+ * Longest a run can legitimately take: every delay, a day per touch to reach its send window, the
+ * closing delay, and two days of slack. A run still going after that is stuck.
  */
 const runTimeout = (campaign: Campaign) =>
   Duration.days(
-    campaign.steps.reduce((days, step) => days + step.delayDays + 1, 0) + campaign.conversionWindowDays + 2,
+    delaysBeforeTouches(campaign).reduce((days, delay) => days + delay + 1, 0) +
+      closingDelayDays(campaign) +
+      2,
   );
 
-const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
-
 /**
- * Turns one campaign definition into its cohort state machine (Standard, JSONPath):
- * PrepareRun → SelectAudience → for each step: plan the send window, wait for it, send every batch in a
- * Distributed Map of Express children → wait for late conversions → Summarise → Succeed.
+ * Turns a campaign definition into its cohort state machine (Standard, JSONPath). For every touch: plan
+ * the next send window, wait for it, send every batch in a Distributed Map of Express children, then stop
+ * early if nobody is left. After the last touch the run waits out the conversion and call windows, closes
+ * every batch (each member gets a terminal state) and summarises the funnel.
  */
 export class CampaignStateMachine extends Construct {
   readonly stateMachine: StateMachine;
+  private readonly functions: CampaignFunctions;
+  private readonly maxBatchConcurrency: number;
 
   constructor(scope: Construct, id: string, props: CampaignStateMachineProps) {
     super(scope, id);
-    const { campaign, functions } = props;
-    const invoke = (stateId: string, fn: IFunction, payload: Record<string, unknown>, resultPath: string) =>
-      new LambdaInvoke(this, stateId, {
-        lambdaFunction: fn,
-        payloadResponseOnly: true,
-        payload: TaskInput.fromObject(payload),
-        resultPath,
-        taskTimeout,
-      });
-    const run = JsonPath.objectAt('$.run');
+    const { campaign } = props;
+    this.functions = props.functions;
+    this.maxBatchConcurrency = props.maxBatchConcurrency ?? 10;
 
     // The campaign definition travels inside the execution: a run keeps the definition it started with.
-    const prepareRun = new LambdaInvoke(this, 'PrepareRun', {
-      lambdaFunction: functions.prepareRun,
-      payloadResponseOnly: true,
-      payload: TaskInput.fromObject({ input: JsonPath.objectAt('$$.Execution.Input'), campaign }),
-      // No ResultPath: the result ({ run }) replaces the execution input as the state.
-      taskTimeout,
+    const prepareRun = this.invoke('PrepareRun', this.functions.prepareRun, {
+      input: JsonPath.objectAt('$$.Execution.Input'),
+      campaign,
+      executionName: JsonPath.stringAt('$$.Execution.Name'),
     });
-    const selectAudience = invoke('SelectAudience', functions.selectAudience, { run }, '$.audience');
-    const summarise = invoke(
-      'Summarise',
-      functions.summariseRun,
-      { run, batchCount: JsonPath.numberAt('$.audience.batchCount') },
-      '$.summary',
+    const selectAudience = this.invoke(
+      'SelectAudience',
+      this.functions.selectAudience,
+      { run: this.run },
+      '$.audience',
     );
-    const done = new Succeed(this, 'RunComplete', { outputPath: '$.summary' });
-    summarise.next(done);
 
-    const waitForConversions = invoke(
-      'PlanConversionWait',
-      functions.planWait,
-      { run, delayDays: campaign.conversionWindowDays, alignToSendWindow: false },
-      '$.wait',
-    ).next(new Wait(this, 'WaitForConversions', { time: WaitTime.timestampPath('$.wait.at') }));
+    const summarise = this.invoke('Summarise', this.functions.summariseRun, { run: this.run }, '$.summary');
+    summarise.next(new Succeed(this, 'RunComplete', { outputPath: '$.summary' }));
+    const closeRun = this.overBatches('CloseRun', 'CloseBatch', this.functions.closeBatch, {});
+    closeRun.next(summarise);
+    const closing = this.waitThenRun('Close', closingDelayDays(campaign), false, closeRun);
 
-    const steps = campaign.steps.map((step) =>
-      this.channelStep(step, functions, props.maxBatchConcurrency ?? 10),
-    );
-    let chain: IChainable = waitForConversions;
-    waitForConversions.next(summarise);
-    for (const step of [...steps].reverse()) {
-      step.last.next(chain);
-      chain = step.first;
+    const delays = delaysBeforeTouches(campaign);
+    let next: IChainable = closing;
+    for (let touch = delays.length; touch >= 1; touch -= 1) {
+      const send = this.overBatches(`SendTouch${touch}`, `SendTouch${touch}Batch`, this.functions.sendTouch, {
+        touch,
+        sendAt: JsonPath.stringAt('$.wait.at'),
+      });
+      if (touch < delays.length) {
+        const check = this.invoke(
+          `CheckAfterTouch${touch}`,
+          this.functions.checkProgress,
+          { run: this.run, touch },
+          '$.progress',
+        );
+        send.next(check);
+        check.next(
+          new Choice(this, `AnyoneLeftAfterTouch${touch}`)
+            .when(Condition.numberEquals('$.progress.active', 0), closing)
+            .otherwise(next),
+        );
+      } else {
+        send.next(next);
+      }
+      next = this.waitThenRun(`Touch${touch}`, delays[touch - 1] ?? 0, true, send);
     }
 
     const anyoneEnrolled = new Choice(this, 'AnyoneEnrolled')
       .when(Condition.numberEquals('$.audience.cohortSize', 0), summarise)
-      .otherwise(chain);
+      .when(Condition.numberEquals('$.audience.messaged', 0), closing)
+      .otherwise(next);
     const definition = prepareRun.next(selectAudience).next(anyoneEnrolled);
 
     const logGroup = new LogGroup(this, 'ExecutionLogs', {
@@ -130,26 +161,76 @@ export class CampaignStateMachine extends Construct {
       comment: `Rekindle campaign ${campaign.id}: ${campaign.description}`,
     });
     (this.stateMachine.node.defaultChild as CfnStateMachine).addMetadata(CAMPAIGN_METADATA_KEY, campaign.id);
-    this.acknowledgeGeneratedWildcards(functions);
+    this.acknowledgeGeneratedWildcards();
+  }
+
+  private get run() {
+    return JsonPath.objectAt('$.run');
+  }
+
+  private invoke(stateId: string, fn: IFunction, payload: Record<string, unknown>, resultPath?: string) {
+    return new LambdaInvoke(this, stateId, {
+      lambdaFunction: fn,
+      payloadResponseOnly: true,
+      payload: TaskInput.fromObject(payload),
+      // Without a ResultPath the result replaces the state (PrepareRun's { run }).
+      ...(resultPath ? { resultPath } : {}),
+      taskTimeout,
+    });
+  }
+
+  /**
+   * Plan<Name> (when: at least `delayDays` from now, in a send window if asked) → DryRun? → WaitFor<Name>
+   * → then. A dry run renders as of the planned moment without waiting for it.
+   */
+  private waitThenRun(name: string, delayDays: number, alignToSendWindow: boolean, then: State & INextable) {
+    const plan = this.invoke(
+      `Plan${name}`,
+      this.functions.planWait,
+      { run: this.run, delayDays, alignToSendWindow },
+      '$.wait',
+    );
+    const wait = new Wait(this, `WaitFor${name}`, { time: WaitTime.timestampPath('$.wait.at') });
+    wait.next(then);
+    return plan.next(
+      new Choice(this, `DryRunSkipsWaitFor${name}`)
+        .when(Condition.booleanEquals('$.run.dryRun', true), then)
+        .otherwise(wait),
+    );
+  }
+
+  /** A Distributed Map over the run's batch numbers: one Express child per batch runs `fn`. */
+  private overBatches(mapId: string, childId: string, fn: IFunction, extra: Record<string, unknown>) {
+    const map = new DistributedMap(this, mapId, {
+      itemsPath: '$.audience.batches',
+      itemSelector: { run: this.run, batch: JsonPath.numberAt('$$.Map.Item.Value'), ...extra },
+      mapExecutionType: StateMachineType.EXPRESS,
+      maxConcurrency: this.maxBatchConcurrency,
+      // Batch results are stored by the workers; the parent keeps no per-batch output, whatever the cohort size.
+      resultPath: JsonPath.DISCARD,
+    });
+    map.itemProcessor(
+      new LambdaInvoke(this, childId, {
+        lambdaFunction: fn,
+        payloadResponseOnly: true,
+        outputPath: JsonPath.DISCARD,
+        taskTimeout,
+      }),
+    );
+    return map;
   }
 
   /**
    * CDK generates these wildcards for the state machine's own role; each is scoped to this state machine's
    * functions or executions. cdk-nag names findings by resolved resource, so the ids are built the same way.
    */
-  private acknowledgeGeneratedWildcards(functions: CampaignFunctions) {
+  private acknowledgeGeneratedWildcards() {
     const stack = Stack.of(this);
     const logicalIdOf = (construct: IConstruct) =>
       stack.resolve((construct.node.defaultChild as CfnElement).logicalId);
     const acknowledge = (resource: string, reason: string) =>
       Validations.of(this).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
-    for (const fn of [
-      functions.prepareRun,
-      functions.selectAudience,
-      functions.planWait,
-      functions.sendStep,
-      functions.summariseRun,
-    ]) {
+    for (const fn of campaignFunctionNames.map((name) => this.functions[name])) {
       acknowledge(`<${logicalIdOf(fn)}.Arn>:*`, 'Invokes a version or alias of its own Lambda function.');
     }
     acknowledge('*', 'X-Ray PutTraceSegments and PutTelemetryRecords have no resource-level permissions.');
@@ -158,44 +239,5 @@ export class CampaignStateMachine extends Construct {
       'Distributed Map: starts, describes and stops its own child executions, only of this state machine.';
     acknowledge(`${ownExecutions}:*`, childReason);
     acknowledge(`${ownExecutions}/*:*`, childReason);
-  }
-
-  /** Plan<Step>Window → WaitFor<Step>Window → Send<Step> (Distributed Map over batch numbers). */
-  private channelStep(step: ChannelStep, functions: CampaignFunctions, maxConcurrency: number) {
-    const name = pascal(step.name);
-    const plan = new LambdaInvoke(this, `Plan${name}Window`, {
-      lambdaFunction: functions.planWait,
-      payloadResponseOnly: true,
-      payload: TaskInput.fromObject({
-        run: JsonPath.objectAt('$.run'),
-        delayDays: step.delayDays,
-        alignToSendWindow: true,
-      }),
-      resultPath: '$.wait',
-      taskTimeout,
-    });
-    const wait = new Wait(this, `WaitFor${name}Window`, { time: WaitTime.timestampPath('$.wait.at') });
-    const send = new DistributedMap(this, `Send${name}`, {
-      itemsPath: '$.audience.batches',
-      itemSelector: {
-        run: JsonPath.objectAt('$.run'),
-        step: step.name,
-        batch: JsonPath.numberAt('$$.Map.Item.Value'),
-      },
-      mapExecutionType: StateMachineType.EXPRESS,
-      maxConcurrency,
-      // Batch outcomes are stored by the send step; the parent keeps no per-batch output.
-      resultPath: JsonPath.DISCARD,
-    });
-    send.itemProcessor(
-      new LambdaInvoke(this, `Send${name}Batch`, {
-        lambdaFunction: functions.sendStep,
-        payloadResponseOnly: true,
-        outputPath: JsonPath.DISCARD,
-        taskTimeout,
-      }),
-    );
-    plan.next(wait).next(send);
-    return { first: plan, last: send };
   }
 }

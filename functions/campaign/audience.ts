@@ -1,45 +1,92 @@
 import { chunk } from '../data/batch';
-import { putEnrollments } from '../data/enrollments';
-import { recordAudience } from '../data/runs';
-import { queryDormantUserIds } from '../data/users';
+import { startCooldowns, usersInCooldown } from '../data/cooldowns';
+import { putEnrollmentBatches } from '../data/enrollments';
+import { recordSelection } from '../data/runs';
+import { getUsers, queryUserIdsDormantFrom } from '../data/users';
 import { dormancyKey } from '../users/dormancy';
-import type { Enrollment } from './enrollment';
-import type { Run } from './run';
+import type { User } from '../users/user';
+import { isHoldout, stableFraction } from './assignment';
+import type { Audience } from './definition';
+import type { EnrollmentBatch } from './enrollment';
+import type { Run, SelectionReport } from './run';
 
-export interface Audience {
+export interface EnrolledCohort {
   cohortSize: number;
+  /** Members who will be messaged: the cohort less its holdout. */
+  messaged: number;
   batchCount: number;
-  /** Batch numbers, 1-based; the Distributed Map iterates over these, not over users. */
+  /** Batch numbers, 1-based; the Distributed Maps iterate over these, not over users. */
   batches: number[];
 }
 
+export const matchesFilters = (user: User, filters: Audience['filters']): boolean =>
+  (filters.tagsAll ?? []).every((tag) => user.tags.includes(tag)) &&
+  (filters.tagsAny === undefined || filters.tagsAny.some((tag) => user.tags.includes(tag))) &&
+  (filters.ring === undefined || (user.ring !== undefined && filters.ring.includes(user.ring))) &&
+  (filters.valueTier === undefined ||
+    (user.valueTier !== undefined && filters.valueTier.includes(user.valueTier))) &&
+  (filters.installed === undefined || filters.installed === (user.push !== null));
+
 /**
- * Enrolls the run's cohort: the users of the campaign's dormancy model in the run's time zone who are
- * dormant on the run date. Users are sorted before batching so a retry writes the same keys.
+ * Enrolls the run's cohort. A scheduled run reads only the users who become dormant on the run date in
+ * the run's time zone (one query of the sparse dormancy index), keeps those matching the audience filters
+ * and out of cool-down, and sets aside the holdout. A launch for a user list enrolls exactly those users.
  */
-export const selectAudience = async (run: Run, now: Date): Promise<Audience> => {
-  const key = dormancyKey(run.campaign.audience.dormancyModel, run.timeZone);
-  const userIds = (await queryDormantUserIds(key, run.runDate)).sort();
-  const batches = chunk(userIds, run.campaign.batchSize);
+export const selectAudience = async (run: Run, now: Date): Promise<EnrolledCohort> => {
+  const { campaign } = run;
+  const candidates =
+    run.userIds ??
+    (await queryUserIdsDormantFrom(dormancyKey(campaign.audience.dormancyModel, run.timeZone), run.runDate));
+  const users = await getUsers(candidates);
+  const explicit = run.userIds !== undefined;
+  const kept = candidates.filter((userId) => {
+    const user = users.get(userId);
+    return user !== undefined && (explicit || matchesFilters(user, campaign.audience.filters));
+  });
+  const cooling = explicit ? new Set<string>() : await usersInCooldown(kept, campaign.id, run.runDate);
+  const eligible = kept.filter((userId) => !cooling.has(userId));
+  // A limit takes a random (but repeatable) sample rather than the first ids in sort order.
+  const enrolled = (
+    run.limit === undefined
+      ? eligible
+      : [...eligible]
+          .sort((a, b) => stableFraction(`${run.runId}|${a}`) - stableFraction(`${run.runId}|${b}`))
+          .slice(0, run.limit)
+  ).sort();
+  const holdout = explicit
+    ? []
+    : enrolled.filter((userId) => isHoldout(campaign.id, userId, campaign.holdoutPercent));
+  const holdoutSet = new Set(holdout);
+
   const enrolledAt = now.toISOString();
-  const enrollments = batches.flatMap((userIdsOfBatch, index) =>
-    userIdsOfBatch.map(
-      (userId): Enrollment => ({
-        runId: run.runId,
-        batch: index + 1,
-        userId,
-        campaignId: run.campaign.id,
-        enrolledAt,
-        status: 'active',
-        touches: {},
-      }),
-    ),
+  const batches = chunk(enrolled, campaign.batchSize).map(
+    (members, index): EnrollmentBatch => ({
+      runId: run.runId,
+      batch: index + 1,
+      campaignId: campaign.id,
+      enrolledAt,
+      members,
+      holdout: members.filter((userId) => holdoutSet.has(userId)),
+    }),
   );
-  await putEnrollments(enrollments);
-  await recordAudience(run.runId, userIds.length, batches.length);
-  return {
-    cohortSize: userIds.length,
+  await putEnrollmentBatches(batches);
+  if (!explicit && !run.dryRun) {
+    await startCooldowns(enrolled, campaign.id, run.runDate, campaign.reentryCooldownDays);
+  }
+  const selection: SelectionReport = {
+    candidates: candidates.length,
+    filteredOut: candidates.length - kept.length,
+    inCooldown: cooling.size,
+    overLimit: eligible.length - enrolled.length,
+    enrolled: enrolled.length,
+    holdout: holdout.length,
     batchCount: batches.length,
-    batches: batches.map((_, index) => index + 1),
+  };
+  await recordSelection(run.runId, selection);
+  return {
+    cohortSize: enrolled.length,
+    messaged: enrolled.length - holdout.length,
+    batchCount: batches.length,
+    batches: batches.map((batch) => batch.batch),
   };
 };

@@ -1,39 +1,83 @@
 import type { User } from '../users/user';
-import { type Goal, goalTimestampField } from './definition';
+import { type Channel, type Goal, goalTimestampField } from './definition';
+import type { SkipReason } from './run';
+import type { TouchChunk } from './touch';
 
-export type EnrollmentStatus = 'active' | 'converted' | 'completed';
-
-/** One user in one run. Every enrollment ends converted or completed. */
-export interface Enrollment {
+/** The members of one (run, batch), written once at selection. */
+export interface EnrollmentBatch {
   runId: string;
   batch: number;
-  userId: string;
   campaignId: string;
   enrolledAt: string;
-  status: EnrollmentStatus;
-  /** Step name → when its touch was sent. */
-  touches: Record<string, string>;
-  convertedAt?: string;
-  /** The step whose touch came last before the conversion, or "none". */
-  convertedAfterStep?: string;
-  closedAt?: string;
+  /** Everyone enrolled in this batch, sorted; holdout members included. */
+  members: string[];
+  /** The control share: enrolled, never messaged, conversions still recorded. */
+  holdout: string[];
+  /** Written when the run closes. */
+  terminal?: Record<string, TerminalState>;
 }
 
-export const NO_TOUCH = 'none';
+/** How every enrollment ends. */
+export type TerminalState =
+  | { status: 'converted'; at: string; afterTouch: number }
+  | { status: 'completed' }
+  | { status: 'exited'; reason: SkipReason }
+  | { status: 'holdout'; convertedAt?: string };
+
+/** Reasons that end a member's enrollment at the touch where they occur. */
+export const endingReasons: ReadonlySet<SkipReason> = new Set([
+  'converted',
+  'ladder-exhausted',
+  'unreachable',
+  'user-missing',
+]);
+
+/** What the touches so far did to one member. */
+export interface MemberHistory {
+  sent: { touch: number; channel: Channel; sentAt: string }[];
+  /** The latest reason a touch passed the member by without ending the enrollment. */
+  lastSkip?: SkipReason;
+  ended?: { touch: number; reason: SkipReason; convertedAt?: string; afterTouch?: number };
+}
+
+/** Rebuilds each member's history from the batch's touch chunks before touch `beforeTouch`. */
+export const historiesOf = (chunks: readonly TouchChunk[], beforeTouch = Number.POSITIVE_INFINITY) => {
+  const histories = new Map<string, MemberHistory>();
+  const ordered = chunks.filter((chunk) => chunk.touch < beforeTouch).sort((a, b) => a.touch - b.touch);
+  for (const chunk of ordered) {
+    for (const [userId, result] of Object.entries(chunk.results ?? {})) {
+      const history = histories.get(userId) ?? { sent: [] };
+      if ('sentAt' in result)
+        history.sent.push({ touch: chunk.touch, channel: result.channel, sentAt: result.sentAt });
+      else if (!endingReasons.has(result.skipped)) history.lastSkip = result.skipped;
+      else if (!history.ended) {
+        history.ended = {
+          touch: chunk.touch,
+          reason: result.skipped,
+          convertedAt: result.convertedAt,
+          afterTouch: result.afterTouch,
+        };
+      }
+      histories.set(userId, history);
+    }
+  }
+  return histories;
+};
 
 /**
- * Whether the user reached the campaign's goal after enrolling, and which touch gets the credit
- * (the latest one sent at or before the goal event).
+ * Whether the user reached the campaign's goal after enrolling, and which touch gets the credit: the
+ * latest one sent at or before the goal event (0 when none was).
  */
 export const conversionOf = (
-  enrollment: Enrollment,
+  enrolledAt: string,
+  history: MemberHistory | undefined,
   user: User,
   goal: Goal,
-): { convertedAt: string; convertedAfterStep: string } | undefined => {
+): { convertedAt: string; afterTouch: number } | undefined => {
   const goalAt = user.lifecycle[goalTimestampField[goal]];
-  if (goalAt === undefined || Date.parse(goalAt) < Date.parse(enrollment.enrolledAt)) return undefined;
-  const credited = Object.entries(enrollment.touches)
-    .filter(([, sentAt]) => Date.parse(sentAt) <= Date.parse(goalAt))
-    .sort(([, a], [, b]) => Date.parse(b) - Date.parse(a))[0];
-  return { convertedAt: goalAt, convertedAfterStep: credited?.[0] ?? NO_TOUCH };
+  if (goalAt === undefined || Date.parse(goalAt) < Date.parse(enrolledAt)) return undefined;
+  const credited = (history?.sent ?? [])
+    .filter((touch) => Date.parse(touch.sentAt) <= Date.parse(goalAt))
+    .sort((a, b) => b.touch - a.touch)[0];
+  return { convertedAt: goalAt, afterTouch: credited?.touch ?? 0 };
 };

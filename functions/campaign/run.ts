@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { describeFirstIssue, InvalidRunInput } from '../shared/errors';
 import { ianaTimeZone, localDate } from '../shared/schemas';
@@ -5,12 +6,23 @@ import type { Campaign, Channel } from './definition';
 import { localDateOf } from './send-window';
 
 /**
- * The execution input an operator may paste into the Step Functions console (the scheduler sends the
- * same shape). Every field is optional; unknown fields are rejected so a typo is not silently ignored.
+ * The execution input an operator may paste into the Step Functions console (the scheduler sends
+ * `{ "timeZone": ... }`). Every field is optional; unknown fields are rejected so a typo is not ignored.
  */
 export const runInputSchema = z.strictObject({
   runDate: localDate.optional(),
   timeZone: ianaTimeZone.optional(),
+  /** Select and render, send nothing. */
+  dryRun: z.boolean().optional(),
+  /** Run for exactly these users instead of the day's dormant cohort. */
+  userIds: z
+    .array(z.string().min(1).max(128))
+    .min(1)
+    .max(1000)
+    .refine((ids) => new Set(ids).size === ids.length, { message: 'must not repeat a user id' })
+    .optional(),
+  /** Enroll at most this many users (a random sample of the cohort). */
+  limit: z.number().int().min(1).optional(),
 });
 export type RunInput = z.infer<typeof runInputSchema>;
 
@@ -21,58 +33,112 @@ export interface Run {
   runDate: string;
   timeZone: string;
   startedAt: string;
+  dryRun: boolean;
+  userIds?: string[];
+  limit?: number;
 }
 
-export const runIdOf = (campaignId: string, runDate: string, timeZone: string): string =>
-  `${campaignId}#${runDate}#${timeZone}`;
+const shortHash = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 10);
+
+/**
+ * The run id. A scheduled run is (campaign, date, zone), so a second start of it is refused. A launch for
+ * a user list gets its own id from the list (the same list twice is still refused); a dry run writes
+ * under its execution's name, so it never blocks the real run and can be repeated.
+ */
+export const runIdOf = (
+  campaignId: string,
+  runDate: string,
+  timeZone: string,
+  options: { dryRun?: boolean; userIds?: string[]; executionName?: string } = {},
+): string => {
+  const base = `${campaignId}#${runDate}#${timeZone}`;
+  const users = options.userIds ? `#users-${shortHash([...options.userIds].sort().join('\n'))}` : '';
+  const dry = options.dryRun ? `#dry-run-${options.executionName ?? 'local'}` : '';
+  return `${base}${users}${dry}`;
+};
 
 /** Validates the execution input and fixes the run's identity. Pure: writes nothing. */
-export const prepareRun = (executionInput: unknown, campaign: Campaign, now: Date): Run => {
+export const prepareRun = (
+  executionInput: unknown,
+  campaign: Campaign,
+  now: Date,
+  executionName: string,
+): Run => {
   const parsed = runInputSchema.safeParse(executionInput ?? {});
   if (!parsed.success) throw new InvalidRunInput(describeFirstIssue(parsed.error));
-  const timeZone = parsed.data.timeZone ?? campaign.timeZones[0];
+  const input = parsed.data;
+  const timeZone = input.timeZone ?? campaign.timeZones[0];
   if (timeZone === undefined || !campaign.timeZones.includes(timeZone)) {
     throw new InvalidRunInput(
-      `timeZone: campaign ${campaign.id} runs in ${campaign.timeZones.join(', ')}, not ${parsed.data.timeZone}`,
+      `timeZone: campaign ${campaign.id} runs in ${campaign.timeZones.join(', ')}, not ${input.timeZone}`,
     );
   }
-  const runDate = parsed.data.runDate ?? localDateOf(now, timeZone);
+  const runDate = input.runDate ?? localDateOf(now, timeZone);
+  const dryRun = input.dryRun ?? false;
   return {
-    runId: runIdOf(campaign.id, runDate, timeZone),
+    runId: runIdOf(campaign.id, runDate, timeZone, { dryRun, userIds: input.userIds, executionName }),
     campaign,
     runDate,
     timeZone,
     startedAt: now.toISOString(),
+    dryRun,
+    ...(input.userIds ? { userIds: input.userIds } : {}),
+    ...(input.limit ? { limit: input.limit } : {}),
   };
 };
 
+/** Why a member got no message at a touch. The first four end their enrollment (see enrollment.ts). */
 export const skipReasons = [
   'converted',
-  'enrollment-closed',
-  'no-address',
-  'no-consent',
-  'outside-send-window',
-  'already-touched',
-  'send-failed',
+  'ladder-exhausted',
+  'unreachable',
   'user-missing',
+  'exited',
+  'holdout',
+  'outside-send-window',
+  'already-claimed',
+  'send-failed',
 ] as const;
 export type SkipReason = (typeof skipReasons)[number];
 
-/** What one send step did to one batch; stored once per (step, batch) so retries do not double count. */
-export interface StepOutcome {
-  step: string;
-  channel: Channel;
-  batch: number;
-  sent: number;
-  skipped: Partial<Record<SkipReason, number>>;
+/** What the selection read and kept; stored on the run record. */
+export interface SelectionReport {
+  /** Users read from the dormancy index (or given as userIds). */
+  candidates: number;
+  filteredOut: number;
+  inCooldown: number;
+  overLimit: number;
+  enrolled: number;
+  holdout: number;
+  batchCount: number;
 }
 
-export interface StepSummary {
-  step: string;
-  channel: Channel;
-  sent: number;
+/** What one touch did to one batch; stored once per (touch, batch) so retries do not double count. */
+export interface TouchOutcome {
+  touch: number;
+  batch: number;
+  sent: Partial<Record<Channel, number>>;
   skipped: Partial<Record<SkipReason, number>>;
-  /** Enrolled users whose goal event came after this step's touch and before the next one. */
+  /** Members still active after this touch. */
+  active: number;
+}
+
+/** How one batch ended, counted from its members' terminal states. */
+export interface BatchClosing {
+  batch: number;
+  converted: number;
+  /** Touch number → conversions credited to it (0: before any touch). */
+  convertedAfterTouch: Record<string, number>;
+  completed: number;
+  exited: Partial<Record<SkipReason, number>>;
+  holdout: number;
+  holdoutConverted: number;
+}
+
+export interface TouchSummary {
+  touch: number;
+  sent: Partial<Record<Channel, number>>;
+  skipped: Partial<Record<SkipReason, number>>;
   converted: number;
 }
 
@@ -82,11 +148,16 @@ export interface RunSummary {
   runDate: string;
   timeZone: string;
   goal: string;
+  dryRun: boolean;
+  selection: SelectionReport;
+  /** Enrolled users, holdout included. */
   cohortSize: number;
-  steps: StepSummary[];
-  /** Converted after enrollment but before any touch reached them. */
+  touches: TouchSummary[];
   convertedBeforeFirstTouch: number;
   totalConverted: number;
-  /** Walked every step without converting. */
   completed: number;
+  exited: Partial<Record<SkipReason, number>>;
+  holdout: { size: number; converted: number };
+  /** Conversion rate of the messaged cohort minus that of the holdout, in percentage points. */
+  liftPoints: number | null;
 }

@@ -1,77 +1,63 @@
-import pLimit from 'p-limit';
-import { closeEnrollment, queryBatch } from '../data/enrollments';
-import { completeRun, queryStepOutcomes } from '../data/runs';
-import { getUsers } from '../data/users';
-import { conversionOf, type Enrollment, NO_TOUCH } from './enrollment';
-import type { Run, RunSummary, SkipReason, StepSummary } from './run';
+import { completeRun, getSelection, queryBatchClosings, queryTouchOutcomes } from '../data/runs';
+import { ladderOf } from './definition';
+import type { Run, RunSummary, TouchSummary } from './run';
 
-const BATCH_CONCURRENCY = 4;
+const add = <K extends string>(into: Partial<Record<K, number>>, from: Partial<Record<K, number>>) => {
+  for (const [key, count] of Object.entries(from) as [K, number][]) into[key] = (into[key] ?? 0) + count;
+};
 
-/**
- * Closes the run: every enrollment still active ends converted (if the goal event came in after the last
- * touch) or completed, and the funnel per step is written to the run record and returned.
- */
-export const summariseRun = async (run: Run, batchCount: number, now: Date): Promise<RunSummary> => {
-  const closedAt = now.toISOString();
-  const limit = pLimit(BATCH_CONCURRENCY);
-  const batches = Array.from({ length: batchCount }, (_, index) => index + 1);
-  const closedBatches = await Promise.all(
-    batches.map((batch) => limit(() => closeBatch(run, batch, closedAt))),
-  );
-  const enrollments = closedBatches.flat();
+const rate = (part: number, whole: number) => (whole === 0 ? null : part / whole);
 
-  const outcomes = await queryStepOutcomes(run.runId);
-  const convertedAfter = (step: string) =>
-    enrollments.filter(
-      (enrollment) => enrollment.status === 'converted' && enrollment.convertedAfterStep === step,
-    ).length;
-  const steps = run.campaign.steps.map((step): StepSummary => {
-    const ofStep = outcomes.filter((outcome) => outcome.step === step.name);
-    const skipped: Partial<Record<SkipReason, number>> = {};
-    for (const outcome of ofStep) {
-      for (const [reason, count] of Object.entries(outcome.skipped) as [SkipReason, number][]) {
-        skipped[reason] = (skipped[reason] ?? 0) + count;
-      }
+/** The run's funnel, from the per-batch outcomes and closings; written to the run record. */
+export const summariseRun = async (run: Run, now: Date): Promise<RunSummary> => {
+  const [selection, outcomes, closings] = await Promise.all([
+    getSelection(run.runId),
+    queryTouchOutcomes(run.runId),
+    queryBatchClosings(run.runId),
+  ]);
+  const convertedAfter: Record<string, number> = {};
+  for (const closing of closings) add(convertedAfter, closing.convertedAfterTouch);
+
+  const touches = ladderOf(run.campaign).map((_, index): TouchSummary => {
+    const touch = index + 1;
+    const summary: TouchSummary = { touch, sent: {}, skipped: {}, converted: convertedAfter[touch] ?? 0 };
+    for (const outcome of outcomes.filter((candidate) => candidate.touch === touch)) {
+      add(summary.sent, outcome.sent);
+      add(summary.skipped, outcome.skipped);
     }
-    return {
-      step: step.name,
-      channel: step.channel,
-      sent: ofStep.reduce((sum, outcome) => sum + outcome.sent, 0),
-      skipped,
-      converted: convertedAfter(step.name),
-    };
+    return summary;
   });
-  const totalConverted = enrollments.filter((enrollment) => enrollment.status === 'converted').length;
+  const total = (pick: (closing: (typeof closings)[number]) => number) =>
+    closings.reduce((sum, closing) => sum + pick(closing), 0);
+  const exited = {};
+  for (const closing of closings) add(exited, closing.exited);
+  const converted = total((closing) => closing.converted);
+  const holdout = {
+    size: total((closing) => closing.holdout),
+    converted: total((closing) => closing.holdoutConverted),
+  };
+  const messagedRate = rate(converted, selection.enrolled - holdout.size);
+  const holdoutRate = rate(holdout.converted, holdout.size);
   const summary: RunSummary = {
     runId: run.runId,
     campaignId: run.campaign.id,
     runDate: run.runDate,
     timeZone: run.timeZone,
     goal: run.campaign.goal,
-    cohortSize: enrollments.length,
-    steps,
-    convertedBeforeFirstTouch: convertedAfter(NO_TOUCH),
-    totalConverted,
-    completed: enrollments.filter((enrollment) => enrollment.status === 'completed').length,
+    dryRun: run.dryRun,
+    selection,
+    cohortSize: selection.enrolled,
+    touches,
+    convertedBeforeFirstTouch: convertedAfter[0] ?? 0,
+    totalConverted: converted,
+    completed: total((closing) => closing.completed),
+    exited,
+    holdout,
+    liftPoints:
+      messagedRate === null || holdoutRate === null
+        ? null
+        : Math.round((messagedRate - holdoutRate) * 1000) / 10,
   };
-  await completeRun(run.runId, summary, closedAt);
+  await completeRun(run.runId, summary, now.toISOString());
   return summary;
-};
-
-const closeBatch = async (run: Run, batch: number, closedAt: string): Promise<Enrollment[]> => {
-  const enrollments = await queryBatch(run.runId, batch);
-  const active = enrollments.filter((enrollment) => enrollment.status === 'active');
-  const users = await getUsers(active.map((enrollment) => enrollment.userId));
-  return Promise.all(
-    enrollments.map(async (enrollment): Promise<Enrollment> => {
-      if (enrollment.status !== 'active') return enrollment;
-      const user = users.get(enrollment.userId);
-      const conversion = user ? conversionOf(enrollment, user, run.campaign.goal) : undefined;
-      const closing = conversion
-        ? { status: 'converted' as const, ...conversion, closedAt }
-        : { status: 'completed' as const, closedAt };
-      await closeEnrollment(enrollment, closing);
-      return { ...enrollment, ...closing };
-    }),
-  );
 };

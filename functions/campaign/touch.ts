@@ -1,53 +1,48 @@
-import type { OutboundMessage } from '../channels/channel';
 import type { User } from '../users/user';
-import type { Channel, ChannelStep, MessageCopy } from './definition';
+import { type Campaign, type Channel, type ChannelStep, ladderOf } from './definition';
 import type { SkipReason } from './run';
 
-export type TouchStatus = 'claimed' | 'sent' | 'failed';
+/** What a touch did for one member of a chunk. */
+export type TouchResult =
+  | { channel: Channel; variant: string; messageId: string; sentAt: string }
+  | { skipped: SkipReason; convertedAt?: string; afterTouch?: number };
 
-/** One message to one user in one step of one run; claimed before the provider is called. */
-export interface Touch {
-  userId: string;
-  /** `${runId}#${step}`; also what links and provider context carry. */
-  touchId: string;
+/**
+ * One touch to a chunk of a batch's active members: claimed before any provider is called, results
+ * recorded after. A claim without results is a crash mid-chunk: reported, never re-sent.
+ */
+export interface TouchChunk {
   runId: string;
-  step: string;
-  channel: Channel;
-  status: TouchStatus;
+  batch: number;
+  touch: number;
+  chunk: number;
+  userIds: string[];
+  status: 'claimed' | 'done';
   claimedAt: string;
-  messageId?: string;
-  sentAt?: string;
-  clickedAt?: string;
+  results?: Record<string, TouchResult>;
+  clicks?: Record<string, string>;
 }
 
-export const touchIdOf = (runId: string, step: string): string => `${runId}#${step}`;
+/** Members per chunk: what a crash can leave claimed without results. */
+export const CHUNK_SIZE = 25;
 
-type Address = OutboundMessage['address'];
-
-/** Where this user can be reached on the channel, or why not. */
-export const addressFor = (user: User, channel: Channel): { address: Address } | { skip: SkipReason } => {
+/** Whether the user can be reached on the channel and agreed to it. */
+export const isReachable = (user: User, channel: Channel): boolean => {
   switch (channel) {
     case 'push':
-      if (user.push === null) return { skip: 'no-address' };
-      if (!user.consents.push) return { skip: 'no-consent' };
-      return { address: user.push };
+      return user.push !== null && user.consents.push;
     case 'sms':
-      if (user.contact.phone === undefined) return { skip: 'no-address' };
-      if (!user.consents.sms) return { skip: 'no-consent' };
-      return { address: { phone: user.contact.phone } };
-    default:
-      return assertUnreachable(channel);
+      return user.contact.phone !== undefined && user.consents.sms;
+    case 'email':
+      return user.contact.email !== undefined && user.consents.email;
+    case 'call':
+      return user.contact.phone !== undefined && user.consents.call;
   }
 };
 
-/** Copy for the user's locale, then language, then the "en" fallback every step has. */
-export const copyFor = (step: ChannelStep, locale: string): MessageCopy => {
-  const language = locale.split('-')[0] ?? locale;
-  const copy = step.copy[locale] ?? step.copy[language] ?? step.copy.en;
-  if (copy === undefined) throw new Error(`Step ${step.name} has no "en" copy`);
-  return copy;
-};
-
-export const assertUnreachable = (value: never): never => {
-  throw new Error(`Unexpected value: ${String(value)}`);
-};
+/**
+ * The per-user ladder: the campaign's channel steps this user can be reached on, in order. Touch k uses
+ * its k-th rung, so a user without the app starts with SMS.
+ */
+export const ladderFor = (campaign: Pick<Campaign, 'steps'>, user: User): ChannelStep[] =>
+  ladderOf(campaign).filter((step) => isReachable(user, step.channel));

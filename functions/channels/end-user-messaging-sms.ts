@@ -6,10 +6,8 @@ import type { ChannelSender } from './channel';
 export const endUserMessagingSmsSender = (
   client: PinpointSMSVoiceV2Client,
   originationIdentity: string,
-): ChannelSender => ({
+): ChannelSender<'sms'> => ({
   async send(message) {
-    if (message.channel !== 'sms')
-      throw new ChannelSendFailed('sms', `cannot send a ${message.channel} message`);
     const response = await client.send(
       new SendTextMessageCommand({
         DestinationPhoneNumber: message.address.phone,

@@ -3,10 +3,8 @@ import { ChannelSendFailed } from '../shared/errors';
 import type { ChannelSender } from './channel';
 
 /** Mobile push through Pinpoint SendMessages by direct address: the part of Pinpoint that lives on. */
-export const pinpointPushSender = (client: PinpointClient, applicationId: string): ChannelSender => ({
+export const pinpointPushSender = (client: PinpointClient, applicationId: string): ChannelSender<'push'> => ({
   async send(message) {
-    if (message.channel !== 'push')
-      throw new ChannelSendFailed('push', `cannot send a ${message.channel} message`);
     const { token, platform } = message.address;
     const response = await client.send(
       new SendMessagesCommand({

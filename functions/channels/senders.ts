@@ -1,12 +1,18 @@
 import { PinpointClient } from '@aws-sdk/client-pinpoint';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { requireEnv } from '../shared/config';
 import { tracer } from '../shared/powertools';
+import { callTaskQueue } from './call-task-queue';
 import type { ChannelSenders } from './channel';
 import { endUserMessagingSmsSender } from './end-user-messaging-sms';
 import { pinpointPushSender } from './pinpoint-push';
+import { sesEmailSender } from './ses-email';
 
-/** Chooses real providers or the sandbox from CHANNEL_SENDER, which the CDK app sets per deployment. */
+/**
+ * Chooses real providers or the sandbox from CHANNEL_SENDER, which the CDK app sets per deployment.
+ * Calls always go to Rekindle's own call-task queue: a task reaches nobody until an agent works it.
+ */
 export const channelSendersFromEnvironment = async (): Promise<ChannelSenders> => {
   const mode = requireEnv('CHANNEL_SENDER');
   switch (mode) {
@@ -20,11 +26,18 @@ export const channelSendersFromEnvironment = async (): Promise<ChannelSenders> =
           tracer.captureAWSv3Client(new PinpointSMSVoiceV2Client({})),
           requireEnv('SMS_ORIGINATION_IDENTITY'),
         ),
+        email: sesEmailSender(
+          tracer.captureAWSv3Client(new SESv2Client({})),
+          requireEnv('EMAIL_FROM_ADDRESS'),
+          requireEnv('EMAIL_CONFIGURATION_SET'),
+        ),
+        call: callTaskQueue,
       };
     case 'sandbox': {
       // Imported only in sandbox mode: the outbox table exists only where the sandbox is used.
-      const { sandboxSender } = await import('./sandbox');
-      return { push: sandboxSender, sms: sandboxSender };
+      const { recordInSandbox } = await import('./sandbox');
+      const sandbox = { send: recordInSandbox };
+      return { push: sandbox, sms: sandbox, email: sandbox, call: callTaskQueue };
     }
     default:
       throw new Error(`CHANNEL_SENDER must be "aws" or "sandbox", not "${mode}"`);

@@ -14,9 +14,9 @@ export const chunk = <T>(items: readonly T[], size: number): T[][] => {
 const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 10));
 
 /** Puts every item, retrying what DynamoDB leaves unprocessed under throttling. */
-export const putAll = async (tableName: string, items: readonly Record<string, unknown>[]): Promise<void> => {
+export const putAll = async (tableName: string, items: readonly object[]): Promise<void> => {
   for (const group of chunk(items, MAX_WRITE_BATCH)) {
-    let requests = group.map((Item) => ({ PutRequest: { Item } }));
+    let requests = group.map((Item) => ({ PutRequest: { Item: Item as Record<string, unknown> } }));
     for (let attempt = 0; requests.length > 0; attempt += 1) {
       if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchWrite to ${tableName} left items unprocessed`);
       if (attempt > 0) await backoff(attempt);

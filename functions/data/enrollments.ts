@@ -1,93 +1,48 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Enrollment } from '../campaign/enrollment';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { EnrollmentBatch, TerminalState } from '../campaign/enrollment';
 import { documentClient } from '../clients/dynamodb';
 import { requireEnv } from '../shared/config';
 import { putAll } from './batch';
 
 const enrollmentsTable = requireEnv('ENROLLMENTS_TABLE');
 
-/** Enrollments are partitioned by (run, batch): one Distributed Map child reads exactly one partition. */
-export const runBatchKey = (runId: string, batch: number): string =>
-  `${runId}#${String(batch).padStart(6, '0')}`;
+export const batchKey = (batch: number): string => String(batch).padStart(6, '0');
 
-const keyOf = (enrollment: Pick<Enrollment, 'runId' | 'batch' | 'userId'>) => ({
-  runBatch: runBatchKey(enrollment.runId, enrollment.batch),
-  userId: enrollment.userId,
-});
-
-export const putEnrollments = async (enrollments: readonly Enrollment[]): Promise<void> => {
+/**
+ * One item per (run, batch) holds its members: per-user items would cost a write per user per change,
+ * which is what keeps a cohort run cheap.
+ */
+export const putEnrollmentBatches = async (batches: readonly EnrollmentBatch[]): Promise<void> => {
   await putAll(
     enrollmentsTable,
-    enrollments.map((enrollment) => ({ ...keyOf(enrollment), ...enrollment })),
+    batches.map((batch) => ({ ...batch, batch: batchKey(batch.batch) })),
   );
 };
 
-export const queryBatch = async (runId: string, batch: number): Promise<Enrollment[]> => {
-  const enrollments: Enrollment[] = [];
-  const pages = paginateQuery(
-    { client: documentClient },
-    {
+export const getEnrollmentBatch = async (runId: string, batch: number): Promise<EnrollmentBatch> => {
+  const result = await documentClient.send(
+    new GetCommand({
       TableName: enrollmentsTable,
-      KeyConditionExpression: 'runBatch = :runBatch',
-      ExpressionAttributeValues: { ':runBatch': runBatchKey(runId, batch) },
+      Key: { runId, batch: batchKey(batch) },
       ConsistentRead: true,
-    },
+    }),
   );
-  for await (const page of pages) {
-    for (const { runBatch: _runBatch, ...enrollment } of page.Items ?? [])
-      enrollments.push(enrollment as Enrollment);
-  }
-  return enrollments;
+  if (!result.Item) throw new Error(`Run ${runId} has no enrollment batch ${batch}`);
+  return { ...(result.Item as EnrollmentBatch), batch };
 };
 
-export const recordTouchOnEnrollment = async (
-  enrollment: Enrollment,
-  step: string,
-  sentAt: string,
+/** Writes every member's terminal state once the run closes. */
+export const recordTerminalStates = async (
+  runId: string,
+  batch: number,
+  terminal: Record<string, TerminalState>,
 ): Promise<void> => {
   await documentClient.send(
     new UpdateCommand({
       TableName: enrollmentsTable,
-      Key: keyOf(enrollment),
-      UpdateExpression: 'SET touches.#step = :sentAt',
-      ExpressionAttributeNames: { '#step': step },
-      ExpressionAttributeValues: { ':sentAt': sentAt },
+      Key: { runId, batch: batchKey(batch) },
+      UpdateExpression: 'SET terminal = :terminal',
+      ExpressionAttributeValues: { ':terminal': terminal },
     }),
   );
-};
-
-/**
- * Moves an active enrollment to a terminal state. Conditional on still being active, so a late retry
- * cannot overwrite a conversion with "completed".
- */
-export const closeEnrollment = async (
-  enrollment: Enrollment,
-  closing: Pick<Enrollment, 'status' | 'convertedAt' | 'convertedAfterStep' | 'closedAt'>,
-): Promise<boolean> => {
-  const names: Record<string, string> = { '#status': 'status' };
-  const values: Record<string, unknown> = { ':active': 'active' };
-  const assignments = Object.entries(closing)
-    .filter(([, value]) => value !== undefined)
-    .map(([field, value]) => {
-      names[`#${field}`] = field;
-      values[`:${field}`] = value;
-      return `#${field} = :${field}`;
-    });
-  try {
-    await documentClient.send(
-      new UpdateCommand({
-        TableName: enrollmentsTable,
-        Key: keyOf(enrollment),
-        UpdateExpression: `SET ${assignments.join(', ')}`,
-        ConditionExpression: '#status = :active',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
 };

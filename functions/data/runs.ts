@@ -1,16 +1,18 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Run, RunSummary, StepOutcome } from '../campaign/run';
+import type { BatchClosing, Run, RunSummary, SelectionReport, TouchOutcome } from '../campaign/run';
 import { documentClient } from '../clients/dynamodb';
 import { requireEnv } from '../shared/config';
 import { RunAlreadyStarted } from '../shared/errors';
+import { batchKey } from './enrollments';
 
 const runsTable = requireEnv('RUNS_TABLE');
 
-// One partition per run: the run record itself, and one outcome record per (step, batch) that the
-// send step writes idempotently, so a retried batch never counts twice.
+// One partition per run: the run record, one outcome per (touch, batch) and one closing per batch, each
+// written idempotently by the worker that owns it, so a retried batch never counts twice.
 const RUN_RECORD = 'run';
-const outcomeRecord = (step: string, batch: number) => `outcome#${step}#${String(batch).padStart(6, '0')}`;
+const outcomeRecord = (touch: number, batch: number) => `outcome#t${touch}#${batchKey(batch)}`;
+const closingRecord = (batch: number) => `closing#${batchKey(batch)}`;
 
 /** Claims the run id; a second start of the same run fails here, before anyone is enrolled. */
 export const claimRun = async (run: Run): Promise<void> => {
@@ -25,6 +27,7 @@ export const claimRun = async (run: Run): Promise<void> => {
           runDate: run.runDate,
           timeZone: run.timeZone,
           startedAt: run.startedAt,
+          dryRun: run.dryRun,
           status: 'running',
         },
         ConditionExpression: 'attribute_not_exists(runId)',
@@ -36,48 +39,65 @@ export const claimRun = async (run: Run): Promise<void> => {
   }
 };
 
-export const recordAudience = async (
-  runId: string,
-  cohortSize: number,
-  batchCount: number,
-): Promise<void> => {
+export const recordSelection = async (runId: string, selection: SelectionReport): Promise<void> => {
   await documentClient.send(
     new UpdateCommand({
       TableName: runsTable,
       Key: { runId, record: RUN_RECORD },
-      UpdateExpression: 'SET cohortSize = :cohortSize, batchCount = :batchCount',
-      ExpressionAttributeValues: { ':cohortSize': cohortSize, ':batchCount': batchCount },
+      UpdateExpression: 'SET selection = :selection',
+      ExpressionAttributeValues: { ':selection': selection },
     }),
   );
 };
 
-export const putStepOutcome = async (runId: string, outcome: StepOutcome): Promise<void> => {
+export const putTouchOutcome = async (runId: string, outcome: TouchOutcome): Promise<void> => {
   await documentClient.send(
     new PutCommand({
       TableName: runsTable,
-      Item: { runId, record: outcomeRecord(outcome.step, outcome.batch), ...outcome },
+      Item: { runId, record: outcomeRecord(outcome.touch, outcome.batch), ...outcome },
     }),
   );
 };
 
-export const queryStepOutcomes = async (runId: string): Promise<StepOutcome[]> => {
-  const outcomes: StepOutcome[] = [];
+export const putBatchClosing = async (runId: string, closing: BatchClosing): Promise<void> => {
+  await documentClient.send(
+    new PutCommand({
+      TableName: runsTable,
+      Item: { runId, record: closingRecord(closing.batch), ...closing },
+    }),
+  );
+};
+
+const queryRecords = async <T>(runId: string, prefix: string): Promise<T[]> => {
+  const records: T[] = [];
   const pages = paginateQuery(
     { client: documentClient },
     {
       TableName: runsTable,
       KeyConditionExpression: 'runId = :runId AND begins_with(#record, :prefix)',
       ExpressionAttributeNames: { '#record': 'record' },
-      ExpressionAttributeValues: { ':runId': runId, ':prefix': 'outcome#' },
+      ExpressionAttributeValues: { ':runId': runId, ':prefix': prefix },
       ConsistentRead: true,
     },
   );
   for await (const page of pages) {
-    for (const { runId: _runId, record: _record, ...outcome } of page.Items ?? []) {
-      outcomes.push(outcome as StepOutcome);
-    }
+    for (const { runId: _runId, record: _record, ...item } of page.Items ?? []) records.push(item as T);
   }
-  return outcomes;
+  return records;
+};
+
+export const queryTouchOutcomes = (runId: string, touch?: number) =>
+  queryRecords<TouchOutcome>(runId, touch === undefined ? 'outcome#' : `outcome#t${touch}#`);
+
+export const queryBatchClosings = (runId: string) => queryRecords<BatchClosing>(runId, 'closing#');
+
+export const getSelection = async (runId: string): Promise<SelectionReport> => {
+  const result = await documentClient.send(
+    new GetCommand({ TableName: runsTable, Key: { runId, record: RUN_RECORD }, ConsistentRead: true }),
+  );
+  const selection = result.Item?.selection as SelectionReport | undefined;
+  if (!selection) throw new Error(`Run ${runId} has no selection`);
+  return selection;
 };
 
 export const completeRun = async (runId: string, summary: RunSummary, completedAt: string): Promise<void> => {
@@ -90,11 +110,4 @@ export const completeRun = async (runId: string, summary: RunSummary, completedA
       ExpressionAttributeValues: { ':status': 'completed', ':summary': summary, ':completedAt': completedAt },
     }),
   );
-};
-
-export const getRunRecord = async (runId: string): Promise<Record<string, unknown> | undefined> => {
-  const result = await documentClient.send(
-    new GetCommand({ TableName: runsTable, Key: { runId, record: RUN_RECORD }, ConsistentRead: true }),
-  );
-  return result.Item;
 };

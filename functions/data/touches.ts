@@ -1,22 +1,32 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Touch } from '../campaign/touch';
+import { PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { TouchChunk, TouchResult } from '../campaign/touch';
 import { documentClient } from '../clients/dynamodb';
 import { requireEnv } from '../shared/config';
+import { batchKey } from './enrollments';
 
 const touchesTable = requireEnv('TOUCHES_TABLE');
 
 /**
- * Claims the touch before the provider is called. Only the first claim for (user, run, step) wins, so
- * a retried batch never sends twice; a claim left without a result is reported, not re-sent.
+ * Touches are recorded per chunk of a batch (partition run#batch, sort key t<touch>#c<chunk>): the claim is written before
+ * any provider is called, the results after. One item per chunk, not per message, keeps writes few.
  */
-export const claimTouch = async (touch: Touch): Promise<boolean> => {
+const runBatch = (runId: string, batch: number) => `${runId}#${batchKey(batch)}`;
+export const chunkKey = (touch: number, chunk: number) => `t${touch}#c${String(chunk).padStart(4, '0')}`;
+
+/** Claims a chunk of a touch; false when it was claimed before (a retried batch), so nobody is sent twice. */
+export const claimTouchChunk = async (chunk: TouchChunk): Promise<boolean> => {
   try {
     await documentClient.send(
       new PutCommand({
         TableName: touchesTable,
-        Item: touch,
-        ConditionExpression: 'attribute_not_exists(userId)',
+        Item: {
+          runBatch: runBatch(chunk.runId, chunk.batch),
+          touchChunk: chunkKey(chunk.touch, chunk.chunk),
+          ...chunk,
+          clicks: {},
+        },
+        ConditionExpression: 'attribute_not_exists(runBatch)',
       }),
     );
     return true;
@@ -26,55 +36,66 @@ export const claimTouch = async (touch: Touch): Promise<boolean> => {
   }
 };
 
-export const recordTouchSent = async (
-  touch: Pick<Touch, 'userId' | 'touchId'>,
-  messageId: string,
-  sentAt: string,
+export const recordTouchResults = async (
+  chunk: Pick<TouchChunk, 'runId' | 'batch' | 'touch' | 'chunk'>,
+  results: Record<string, TouchResult>,
 ): Promise<void> => {
   await documentClient.send(
     new UpdateCommand({
       TableName: touchesTable,
-      Key: { userId: touch.userId, touchId: touch.touchId },
-      UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :sentAt',
+      Key: { runBatch: runBatch(chunk.runId, chunk.batch), touchChunk: chunkKey(chunk.touch, chunk.chunk) },
+      UpdateExpression: 'SET results = :results, #status = :done',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':sent': 'sent', ':messageId': messageId, ':sentAt': sentAt },
+      ExpressionAttributeValues: { ':results': results, ':done': 'done' },
     }),
   );
 };
 
-export const recordTouchFailed = async (
-  touch: Pick<Touch, 'userId' | 'touchId'>,
-  error: string,
-): Promise<void> => {
-  await documentClient.send(
-    new UpdateCommand({
+/** Every touch chunk of a batch so far: the batch's history, from which each member's state follows. */
+export const queryTouchChunks = async (runId: string, batch: number): Promise<TouchChunk[]> => {
+  const chunks: TouchChunk[] = [];
+  const pages = paginateQuery(
+    { client: documentClient },
+    {
       TableName: touchesTable,
-      Key: { userId: touch.userId, touchId: touch.touchId },
-      UpdateExpression: 'SET #status = :failed, failure = :error',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':failed': 'failed', ':error': error },
-    }),
+      KeyConditionExpression: 'runBatch = :runBatch',
+      ExpressionAttributeValues: { ':runBatch': runBatch(runId, batch) },
+      ConsistentRead: true,
+    },
   );
+  for await (const page of pages) {
+    for (const { runBatch: _key, touchChunk: _sortKey, ...item } of page.Items ?? [])
+      chunks.push(item as TouchChunk);
+  }
+  return chunks;
 };
 
-/** Records the first click on a touch's link; later clicks keep the first time. */
+/** Records the first click on a touch's link; a link of an unknown touch is ignored. */
 export const recordTouchClicked = async (
-  userId: string,
   touchId: string,
+  userId: string,
   clickedAt: string,
-): Promise<void> => {
+): Promise<boolean> => {
+  const [runBatchKey, touchChunk] = touchId.split('|');
+  if (!runBatchKey || !touchChunk) return false;
   try {
     await documentClient.send(
       new UpdateCommand({
         TableName: touchesTable,
-        Key: { userId, touchId },
-        UpdateExpression: 'SET clickedAt = if_not_exists(clickedAt, :clickedAt)',
-        ConditionExpression: 'attribute_exists(userId)',
+        Key: { runBatch: runBatchKey, touchChunk },
+        UpdateExpression: 'SET clicks.#user = if_not_exists(clicks.#user, :clickedAt)',
+        ConditionExpression: 'attribute_exists(results.#user)',
+        ExpressionAttributeNames: { '#user': userId },
         ExpressionAttributeValues: { ':clickedAt': clickedAt },
       }),
     );
+    return true;
   } catch (error) {
-    // A click on a link of a touch we do not know (forged or expired link) is ignored.
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
   }
 };
+
+/** The id a message's link and provider context carry back: its chunk's key, so a click is one update. */
+export const touchIdOf = (runId: string, batch: number, touch: number, chunk: number) =>
+  `${runBatch(runId, batch)}|${chunkKey(touch, chunk)}`;

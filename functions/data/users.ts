@@ -36,15 +36,15 @@ export const getUsers = async (userIds: readonly string[]): Promise<Map<string, 
   return new Map(items.map((item) => [item.userId, fromItem(item)]));
 };
 
-/** Reads only the users of one dormancy partition who are dormant on or before `localDate`. */
-export const queryDormantUserIds = async (dormancyKey: string, localDate: string): Promise<string[]> => {
+/** Reads only the users of one dormancy partition who become dormant on `localDate`. */
+export const queryUserIdsDormantFrom = async (dormancyKey: string, localDate: string): Promise<string[]> => {
   const userIds: string[] = [];
   const pages = paginateQuery(
     { client: documentClient },
     {
       TableName: usersTable,
       IndexName: DORMANCY_INDEX,
-      KeyConditionExpression: 'dormancyKey = :key AND dormantFrom <= :date',
+      KeyConditionExpression: 'dormancyKey = :key AND dormantFrom = :date',
       ExpressionAttributeValues: { ':key': dormancyKey, ':date': localDate },
       ProjectionExpression: 'userId',
     },

@@ -9,12 +9,13 @@ import { logger, metrics } from '../shared/powertools';
 interface PrepareRunEvent {
   input: unknown;
   campaign: Campaign;
+  executionName: string;
 }
 
 export const handler = lambdaHandler(async (event: PrepareRunEvent): Promise<{ run: Run }> => {
-  const run = prepareRun(event.input, event.campaign, now());
+  const run = prepareRun(event.input, event.campaign, now(), event.executionName);
   await claimRun(run);
-  logger.info('Run started', { runId: run.runId });
+  logger.info('Run started', { runId: run.runId, dryRun: run.dryRun });
   metrics.addDimension('campaign', run.campaign.id);
   metrics.addMetric('RunsStarted', 'Count', 1);
   return { run };

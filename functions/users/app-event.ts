@@ -16,7 +16,14 @@ export const appEventSchema = z.discriminatedUnion('type', [
     touchId: z.string().min(1),
   }),
   z.strictObject({
-    type: z.enum(['login', 'credit_apply', 'credit_granted', 'drawdown', 'loan_settled']),
+    type: z.enum([
+      'login',
+      'application_started',
+      'credit_apply',
+      'credit_granted',
+      'drawdown',
+      'loan_settled',
+    ]),
     userId: z.string().min(1),
     occurredAt: instant,
   }),
@@ -25,13 +32,14 @@ export type AppEvent = z.infer<typeof appEventSchema>;
 
 const lifecycleField: Record<Exclude<AppEvent['type'], 'click'>, keyof Lifecycle> = {
   login: 'lastLoginAt',
+  application_started: 'applicationStartedAt',
   credit_apply: 'lastCreditApplyAt',
   credit_granted: 'creditGrantedAt',
   drawdown: 'lastDrawdownAt',
   loan_settled: 'loanSettledAt',
 };
 
-export type AppEventResult = 'recorded' | 'unknown-user' | 'stale';
+export type AppEventResult = 'recorded' | 'unknown-user' | 'unknown-touch' | 'stale';
 
 /**
  * Moves the user's lifecycle forward (which also keeps the dormancy index true) or records a click on
@@ -39,8 +47,9 @@ export type AppEventResult = 'recorded' | 'unknown-user' | 'stale';
  */
 export const recordAppEvent = async (event: AppEvent): Promise<AppEventResult> => {
   if (event.type === 'click') {
-    await recordTouchClicked(event.userId, event.touchId, event.occurredAt);
-    return 'recorded';
+    return (await recordTouchClicked(event.touchId, event.userId, event.occurredAt))
+      ? 'recorded'
+      : 'unknown-touch';
   }
   const user = await getUser(event.userId);
   if (user === undefined) return 'unknown-user';

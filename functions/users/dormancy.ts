@@ -1,25 +1,47 @@
 import { DateTime } from 'luxon';
 import type { Lifecycle, User } from './user';
 
+const after = (later: string | undefined, earlier: string) =>
+  later !== undefined && Date.parse(later) >= Date.parse(earlier);
+
 /**
- * Dormancy models: who counts as dormant, and from which local date. A user is in at most one model at a
- * time (the lifecycle moves forward), which lets one sparse index hold them all.
+ * The four dormancy models of consumer lending. Each names the moment the clock started (its anchor)
+ * if the user is on that path and has not moved on since, and how many days of silence make them dormant.
  */
 export const dormancyModels = {
+  'settled-no-reborrow': {
+    description: 'loan settled, no new loan within 30 days',
+    dormantAfterDays: 30,
+    anchor: (l: Lifecycle) =>
+      l.loanSettledAt && !after(l.lastDrawdownAt, l.loanSettledAt) ? l.loanSettledAt : undefined,
+  },
+  'credited-no-drawdown': {
+    description: 'credit line granted, no drawdown within 7 days',
+    dormantAfterDays: 7,
+    anchor: (l: Lifecycle) =>
+      l.creditGrantedAt && !after(l.lastDrawdownAt, l.creditGrantedAt) ? l.creditGrantedAt : undefined,
+  },
+  'application-incomplete': {
+    description: 'started a credit application, not finished within 3 days',
+    dormantAfterDays: 3,
+    anchor: (l: Lifecycle) =>
+      l.applicationStartedAt && !after(l.lastCreditApplyAt, l.applicationStartedAt)
+        ? l.applicationStartedAt
+        : undefined,
+  },
   'registered-no-visit': {
     description: 'registered, no visit within 3 days',
     dormantAfterDays: 3,
-    /** When the clock started, or undefined if the user is not on this path. */
-    anchor: (lifecycle: Lifecycle): string | undefined =>
-      lifecycle.lastLoginAt === undefined ? lifecycle.registeredAt : undefined,
+    anchor: (l: Lifecycle) => (l.lastLoginAt === undefined ? l.registeredAt : undefined),
   },
 } as const;
 
 export type DormancyModel = keyof typeof dormancyModels;
+export const dormancyModelNames = Object.keys(dormancyModels) as [DormancyModel, ...DormancyModel[]];
 
 /**
  * The sparse index entry: partition by model and time zone (a run is per time zone), sort by the local
- * date from which the user counts as dormant. Absent when the user is not dormant under any model.
+ * date on which the user becomes dormant. Absent when the user is on no dormancy path.
  */
 export interface DormancyIndexEntry {
   dormancyKey: string;
@@ -28,21 +50,22 @@ export interface DormancyIndexEntry {
 
 export const dormancyKey = (model: DormancyModel, timeZone: string): string => `${model}#${timeZone}`;
 
+/**
+ * The user's current dormancy path. Models are checked from the latest lifecycle stage back, so a user
+ * is on at most one path, which lets one sparse index hold them all.
+ */
 export const dormancyIndexEntryFor = (
   user: Pick<User, 'lifecycle' | 'timeZone'>,
 ): DormancyIndexEntry | undefined => {
-  for (const [model, definition] of Object.entries(dormancyModels) as [
-    DormancyModel,
-    (typeof dormancyModels)[DormancyModel],
-  ][]) {
+  for (const model of dormancyModelNames) {
+    const definition = dormancyModels[model];
     const anchor = definition.anchor(user.lifecycle);
     if (anchor === undefined) continue;
     const dormantFrom = DateTime.fromISO(anchor, { zone: user.timeZone })
       .startOf('day')
       .plus({ days: definition.dormantAfterDays })
       .toISODate();
-    if (dormantFrom === null) continue;
-    return { dormancyKey: dormancyKey(model, user.timeZone), dormantFrom };
+    return dormantFrom === null ? undefined : { dormancyKey: dormancyKey(model, user.timeZone), dormantFrom };
   }
   return undefined;
 };

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { ianaTimeZone, instant } from '../shared/schemas';
 
+/** How tightly the user is bound to the bank: app + own debit card = inner; + other cards = middle; app only = outer. */
+export const rings = ['inner', 'middle', 'outer'] as const;
+export const valueTiers = ['high', 'medium', 'low'] as const;
+
 /**
  * A user as Rekindle stores it, which is also the documented import format (one JSON object per line).
  * Contact fields and push tokens are personal data: they go to providers, never to logs.
@@ -22,11 +26,14 @@ export const userSchema = z.strictObject({
   lifecycle: z.strictObject({
     registeredAt: instant,
     lastLoginAt: instant.optional(),
+    applicationStartedAt: instant.optional(),
     lastCreditApplyAt: instant.optional(),
     creditGrantedAt: instant.optional(),
     lastDrawdownAt: instant.optional(),
     loanSettledAt: instant.optional(),
   }),
+  ring: z.enum(rings).optional(),
+  valueTier: z.enum(valueTiers).optional(),
   tags: z.array(z.string().min(1)).default([]),
 });
 

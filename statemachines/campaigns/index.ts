@@ -1,9 +1,8 @@
+import { readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Campaign, type CampaignInput, campaignSchema } from '../../functions/campaign/definition';
 import { describeFirstIssue } from '../../functions/shared/errors';
-import { registeredNoVisit } from './registered-no-visit';
-
-/** Every campaign Rekindle deploys; adding a campaign is adding its file and listing it here. */
-export const campaignDefinitions: CampaignInput[] = [registeredNoVisit];
 
 export class InvalidCampaign extends Error {
   constructor(campaignId: string, problem: string) {
@@ -18,3 +17,14 @@ export const validateCampaign = (definition: CampaignInput): Campaign => {
   if (!parsed.success) throw new InvalidCampaign(String(definition.id), describeFirstIssue(parsed.error));
   return parsed.data;
 };
+
+// Every other file in this folder is one campaign exporting `campaign`: adding a campaign is adding a file.
+const folder = path.dirname(fileURLToPath(import.meta.url));
+const files = readdirSync(folder)
+  .filter((file) => /\.ts$/.test(file) && file !== 'index.ts')
+  .sort();
+export const campaignDefinitions: CampaignInput[] = await Promise.all(
+  files.map(
+    async (file) => ((await import(path.join(folder, file))) as { campaign: CampaignInput }).campaign,
+  ),
+);

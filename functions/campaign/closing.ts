@@ -1,0 +1,59 @@
+import { getEnrollmentBatch, recordTerminalStates } from '../data/enrollments';
+import { putBatchClosing } from '../data/runs';
+import { queryTouchChunks } from '../data/touches';
+import { getUsers } from '../data/users';
+import { conversionOf, historiesOf, type TerminalState } from './enrollment';
+import type { BatchClosing, Run } from './run';
+
+/**
+ * Closes one batch: every member ends converted (credited to the last touch before the goal event),
+ * completed (touched, not converted), exited with a reason (never touched), or holdout (with its
+ * conversion recorded, so lift can be measured).
+ */
+export const closeBatch = async (run: Run, batch: number): Promise<BatchClosing> => {
+  const enrollment = await getEnrollmentBatch(run.runId, batch);
+  const histories = historiesOf(await queryTouchChunks(run.runId, batch));
+  const users = await getUsers(enrollment.members);
+  const holdout = new Set(enrollment.holdout);
+  const closing: BatchClosing = {
+    batch,
+    converted: 0,
+    convertedAfterTouch: {},
+    completed: 0,
+    exited: {},
+    holdout: 0,
+    holdoutConverted: 0,
+  };
+  const terminal: Record<string, TerminalState> = {};
+  for (const userId of enrollment.members) {
+    const user = users.get(userId);
+    const history = histories.get(userId);
+    const conversion = user
+      ? conversionOf(enrollment.enrolledAt, history, user, run.campaign.goal)
+      : undefined;
+    let state: TerminalState;
+    if (holdout.has(userId)) {
+      state = { status: 'holdout', ...(conversion ? { convertedAt: conversion.convertedAt } : {}) };
+      closing.holdout += 1;
+      if (conversion) closing.holdoutConverted += 1;
+    } else if (history?.ended?.reason === 'converted' || conversion) {
+      const at = history?.ended?.convertedAt ?? conversion?.convertedAt ?? '';
+      const afterTouch = history?.ended?.afterTouch ?? conversion?.afterTouch ?? 0;
+      state = { status: 'converted', at, afterTouch };
+      closing.converted += 1;
+      closing.convertedAfterTouch[afterTouch] = (closing.convertedAfterTouch[afterTouch] ?? 0) + 1;
+    } else if ((history?.sent.length ?? 0) > 0) {
+      state = { status: 'completed' };
+      closing.completed += 1;
+    } else {
+      const reason =
+        user === undefined ? 'user-missing' : (history?.ended?.reason ?? history?.lastSkip ?? 'unreachable');
+      state = { status: 'exited', reason };
+      closing.exited[reason] = (closing.exited[reason] ?? 0) + 1;
+    }
+    terminal[userId] = state;
+  }
+  await recordTerminalStates(run.runId, batch, terminal);
+  await putBatchClosing(run.runId, closing);
+  return closing;
+};

@@ -1,0 +1,200 @@
+import { DateTime } from 'luxon';
+import pLimit from 'p-limit';
+import type { ChannelSenders, OutboundMessage } from '../channels/channel';
+import { chunk as chunksOf } from '../data/batch';
+import { getEnrollmentBatch } from '../data/enrollments';
+import { putTouchOutcome } from '../data/runs';
+import { claimTouchChunk, queryTouchChunks, recordTouchResults, touchIdOf } from '../data/touches';
+import { getUsers } from '../data/users';
+import type { User } from '../users/user';
+import { pickVariant } from './assignment';
+import { copyForLocale, renderCopy } from './copy';
+import type { ChannelStep } from './definition';
+import {
+  conversionOf,
+  type EnrollmentBatch,
+  endingReasons,
+  historiesOf,
+  type MemberHistory,
+} from './enrollment';
+import type { Run, TouchOutcome } from './run';
+import { isInsideSendWindow } from './send-window';
+import { CHUNK_SIZE, ladderFor, type TouchChunk, type TouchResult } from './touch';
+
+/** Sends in flight per batch worker; the provider's rate, not Lambda, is the limit. */
+const SEND_CONCURRENCY = 8;
+
+const RING_RANK = { inner: 0, middle: 1, outer: 2 } as const;
+const TIER_RANK = { high: 0, medium: 1, low: 2 } as const;
+
+/** 1 (call first) to 5: valuable, closely bound customers first. */
+export const callPriority = (user: User): number =>
+  1 + (user.valueTier ? TIER_RANK[user.valueTier] : 2) + (user.ring ? RING_RANK[user.ring] : 2);
+
+/**
+ * Sends touch `touch` of the run to one batch. Each active member is re-checked just before the send
+ * (converted? which rung of their ladder? inside their own send window?); every chunk of members is
+ * claimed before any provider is called, so a retried batch sends nobody twice.
+ */
+export const sendTouchToBatch = async (
+  run: Run,
+  touch: number,
+  batch: number,
+  senders: ChannelSenders,
+  sendAt: Date,
+): Promise<TouchOutcome> => {
+  const enrollment = await getEnrollmentBatch(run.runId, batch);
+  const chunks = await queryTouchChunks(run.runId, batch);
+  const histories = historiesOf(chunks, touch);
+  const earlierClaims = new Map(chunks.filter((c) => c.touch === touch).map((c) => [c.chunk, c]));
+  const holdout = new Set(enrollment.holdout);
+  const outcome: TouchOutcome = { touch, batch, sent: {}, skipped: {}, active: 0 };
+  const tally = (result: TouchResult) => {
+    if ('sentAt' in result) outcome.sent[result.channel] = (outcome.sent[result.channel] ?? 0) + 1;
+    else outcome.skipped[result.skipped] = (outcome.skipped[result.skipped] ?? 0) + 1;
+    if ('sentAt' in result || !endingReasons.has(result.skipped)) outcome.active += 1;
+  };
+
+  const active: string[] = [];
+  for (const userId of enrollment.members) {
+    const ended = histories.get(userId)?.ended;
+    if (holdout.has(userId)) outcome.skipped.holdout = (outcome.skipped.holdout ?? 0) + 1;
+    else if (ended) tally({ skipped: ended.reason === 'converted' ? 'converted' : 'exited' });
+    else active.push(userId);
+  }
+  const users = await getUsers(active);
+  const limit = pLimit(SEND_CONCURRENCY);
+
+  for (const [index, userIds] of chunksOf(active, CHUNK_SIZE).entries()) {
+    const chunk: TouchChunk = {
+      runId: run.runId,
+      batch,
+      touch,
+      chunk: index + 1,
+      userIds,
+      status: 'claimed',
+      claimedAt: sendAt.toISOString(),
+    };
+    const earlier = earlierClaims.get(chunk.chunk);
+    if (earlier?.results) {
+      Object.values(earlier.results).forEach(tally);
+      continue;
+    }
+    if (earlier || !(await claimTouchChunk(chunk))) {
+      // Claimed by an attempt that did not finish: reported, never re-sent.
+      for (const _ of userIds) tally({ skipped: 'already-claimed' });
+      continue;
+    }
+    const touchId = touchIdOf(run.runId, batch, touch, chunk.chunk);
+    const results = Object.fromEntries(
+      await Promise.all(
+        userIds.map((userId) =>
+          limit(async () => {
+            const context = {
+              run,
+              touch,
+              touchId,
+              enrollment,
+              history: histories.get(userId),
+              senders,
+              sendAt,
+            };
+            return [userId, await touchOne(context, users.get(userId))] as const;
+          }),
+        ),
+      ),
+    );
+    await recordTouchResults(chunk, results);
+    Object.values(results).forEach(tally);
+  }
+  await putTouchOutcome(run.runId, outcome);
+  return outcome;
+};
+
+interface TouchContext {
+  run: Run;
+  touch: number;
+  touchId: string;
+  enrollment: EnrollmentBatch;
+  history: MemberHistory | undefined;
+  senders: ChannelSenders;
+  sendAt: Date;
+}
+
+const touchOne = async (context: TouchContext, user: User | undefined): Promise<TouchResult> => {
+  const { run, touch, history, sendAt } = context;
+  if (user === undefined) return { skipped: 'user-missing' };
+  const conversion = conversionOf(context.enrollment.enrolledAt, history, user, run.campaign.goal);
+  if (conversion) return { skipped: 'converted', ...conversion };
+  const step = ladderFor(run.campaign, user)[touch - 1];
+  if (step === undefined)
+    return { skipped: (history?.sent.length ?? 0) > 0 ? 'ladder-exhausted' : 'unreachable' };
+  // The run waits in the campaign's time zone; each user's own local time still decides. Call tasks wait
+  // in a queue for agents instead.
+  if (step.channel !== 'call' && !isInsideSendWindow(sendAt, run.campaign.sendWindows, user.timeZone)) {
+    return { skipped: 'outside-send-window' };
+  }
+  const message = composeMessage(context, step, user);
+  try {
+    const { messageId } = await context.senders[message.channel].send(message as never);
+    return { channel: message.channel, variant: message.variant, messageId, sentAt: message.sentAt };
+  } catch {
+    return { skipped: 'send-failed' };
+  }
+};
+
+/** Renders the step's copy (or the user's variant of it) for the user's locale and offer. */
+const composeMessage = (context: TouchContext, step: ChannelStep, user: User): OutboundMessage => {
+  const { run, touch, touchId, sendAt } = context;
+  const variants = (step.variants as
+    | { id: string; weight: number; template: typeof step.template }[]
+    | undefined) ?? [{ id: 'default', weight: 1, template: step.template }];
+  const variant = pickVariant(variants, `${run.runId}|${step.channel}|${user.userId}`);
+  const copy = renderCopy(
+    copyForLocale(variant.template, user.locale) as Record<string, string>,
+    step.offer,
+    user.locale,
+  );
+  const base = {
+    userId: user.userId,
+    campaignId: run.campaign.id,
+    runId: run.runId,
+    touch,
+    touchId,
+    variant: variant.id,
+    sentAt: sendAt.toISOString(),
+  };
+  switch (step.channel) {
+    case 'push':
+      return {
+        ...base,
+        channel: 'push',
+        address: user.push as NonNullable<User['push']>,
+        title: copy.title ?? '',
+        body: copy.body ?? '',
+      };
+    case 'sms':
+      return { ...base, channel: 'sms', address: { phone: user.contact.phone ?? '' }, body: copy.body ?? '' };
+    case 'email':
+      return {
+        ...base,
+        channel: 'email',
+        address: { email: user.contact.email ?? '' },
+        subject: copy.subject ?? '',
+        body: copy.body ?? '',
+      };
+    case 'call':
+      return {
+        ...base,
+        channel: 'call',
+        address: { phone: user.contact.phone ?? '' },
+        script: copy.script ?? '',
+        queue: step.queue,
+        priority: callPriority(user),
+        ...(step.offer ? { offer: step.offer } : {}),
+        lastTouches: (context.history?.sent ?? []).map(({ channel, sentAt }) => ({ channel, sentAt })),
+        expiresAt:
+          DateTime.fromJSDate(sendAt).plus({ days: run.campaign.callWindowDays }).toUTC().toISO() ?? '',
+      };
+  }
+};

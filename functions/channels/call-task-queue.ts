@@ -1,0 +1,50 @@
+import { putCallTask } from '../data/call-tasks';
+import type { ChannelSender, MessageOn } from './channel';
+
+/** A phone call for an agent to make: the last rung of the ladder. */
+export interface CallTask {
+  taskId: string;
+  queue: string;
+  priority: number;
+  userId: string;
+  campaignId: string;
+  runId: string;
+  touchId: string;
+  script: string;
+  offer?: MessageOn<'call'>['offer'];
+  lastTouches: MessageOn<'call'>['lastTouches'];
+  status: 'open';
+  createdAt: string;
+  /** Open tasks expire when the run's call window closes; DynamoDB deletes them a month later (TTL). */
+  expiresAt: string;
+  ttl: number;
+}
+
+const MONTH_SECONDS = 30 * 24 * 60 * 60;
+
+/**
+ * Creates call tasks in Rekindle's own queue table, where agents pick them by queue and priority.
+ * The task id is (run, user), so a retried batch creates no second task.
+ */
+export const callTaskQueue: ChannelSender<'call'> = {
+  async send(message) {
+    const taskId = `${message.runId}#${message.userId}`;
+    await putCallTask({
+      taskId,
+      queue: message.queue,
+      priority: message.priority,
+      userId: message.userId,
+      campaignId: message.campaignId,
+      runId: message.runId,
+      touchId: message.touchId,
+      script: message.script,
+      ...(message.offer ? { offer: message.offer } : {}),
+      lastTouches: message.lastTouches,
+      status: 'open',
+      createdAt: message.sentAt,
+      expiresAt: message.expiresAt,
+      ttl: Math.floor(Date.parse(message.expiresAt) / 1000) + MONTH_SECONDS,
+    });
+    return { messageId: taskId };
+  },
+};

@@ -1,0 +1,47 @@
+import type { Run, TouchOutcome } from '../campaign/run';
+import { sendTouchToBatch } from '../campaign/send-touch';
+import type { ChannelSenders } from '../channels/channel';
+import { channelSendersFromEnvironment } from '../channels/senders';
+import { now } from '../shared/clock';
+import { lambdaHandler } from '../shared/lambda';
+import { logger, metrics } from '../shared/powertools';
+
+const senders = await channelSendersFromEnvironment();
+
+/** A dry run renders every message and hands it to nobody. */
+const renderOnly = { send: async () => ({ messageId: 'dry-run' }) };
+const dryRunSenders: ChannelSenders = {
+  push: renderOnly,
+  sms: renderOnly,
+  email: renderOnly,
+  call: renderOnly,
+};
+
+/** One Distributed Map child: one touch of the run for one batch of enrollments. */
+interface SendTouchEvent {
+  run: Run;
+  touch: number;
+  batch: number;
+  /** When the touch was planned: a dry run does not wait for it, so it renders as of then. */
+  sendAt: string;
+}
+
+export const handler = lambdaHandler(async (event: SendTouchEvent): Promise<TouchOutcome> => {
+  const sendAt = new Date(Math.max(now().getTime(), Date.parse(event.sendAt)));
+  const outcome = await sendTouchToBatch(
+    event.run,
+    event.touch,
+    event.batch,
+    event.run.dryRun ? dryRunSenders : senders,
+    sendAt,
+  );
+  logger.info('Touch sent to batch', { runId: event.run.runId, ...outcome });
+  metrics.addDimension('campaign', event.run.campaign.id);
+  for (const [channel, count] of Object.entries(outcome.sent)) {
+    const perChannel = metrics.singleMetric();
+    perChannel.addDimensions({ campaign: event.run.campaign.id, channel });
+    perChannel.addMetric('MessagesSent', 'Count', count);
+  }
+  metrics.addMetric('BatchesTouched', 'Count', 1);
+  return outcome;
+});
