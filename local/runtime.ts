@@ -228,7 +228,8 @@ export class LocalRekindle {
           try {
             return (await handler(taskInput, lambdaContext(logicalId))) as JSONValue;
           } finally {
-            const tally = (stats.lambda[handlerName] ??= { invocations: 0, milliseconds: 0 });
+            const tally = stats.lambda[handlerName] ?? { invocations: 0, milliseconds: 0 };
+            stats.lambda[handlerName] = tally;
             tally.invocations += 1;
             tally.milliseconds += performance.now() - startedAt;
             timeline.running -= 1;
@@ -395,13 +396,6 @@ export class LocalRekindle {
     );
     if (!table?.TableName) throw new Error(`No table for construct ${construct}`);
     return table.TableName;
-  }
-
-  private handlerFor(resource: string): LambdaHandler {
-    const logicalId = resource.split(':').pop() ?? '';
-    const handler = this.handlers.get(logicalId);
-    if (!handler) throw new Error(`Task resource ${resource} is not a function of the template`);
-    return handler;
   }
 
   /** Lets simulated users act up to `target` (through the ingestion handler), then moves the clock. */

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { createRekindleApp, STACK_NAME } from '../infra/rekindle-app';
-import { registeredNoVisit } from '../statemachines/campaigns/registered-no-visit';
+import { campaign as registeredNoVisit } from '../statemachines/campaigns/registered-no-visit';
 
 /** Synthesizes the whole app with cdk-nag's AwsSolutions checks, as `cdk synth` does (bundling skipped). */
 const synthesize = (options: Parameters<typeof createRekindleApp>[0] = {}) => {
@@ -15,27 +15,57 @@ const synthesize = (options: Parameters<typeof createRekindleApp>[0] = {}) => {
 describe('the synthesized template', () => {
   const template = synthesize();
 
-  it('has the registered-no-visit state machine: Standard, JSONPath, logging ALL, X-Ray on', () => {
-    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-      StateMachineType: 'STANDARD',
-      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
-      TracingConfiguration: { Enabled: true },
-    });
-    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
-    const definition = JSON.stringify(machine?.Properties.DefinitionString);
-    expect(definition).toContain('\\"QueryLanguage\\":\\"JSONPath\\"');
-    expect(definition).not.toContain('JSONata');
-    for (const state of [
-      'PrepareRun',
-      'SelectAudience',
-      'SendPush',
-      'WaitForSmsWindow',
-      'SendSms',
-      'Summarise',
-    ]) {
-      expect(definition).toContain(`\\"${state}\\"`);
+  it('has one state machine per campaign: Standard, JSONPath, logging ALL, X-Ray on', () => {
+    const machines = template.findResources('AWS::StepFunctions::StateMachine');
+    expect(
+      Object.values(machines)
+        .map((machine) => machine.Metadata['rekindle:campaign'])
+        .sort(),
+    ).toEqual([
+      'application-incomplete',
+      'credited-no-drawdown',
+      'registered-no-visit',
+      'settled-no-reborrow',
+    ]);
+    for (const machine of Object.values(machines)) {
+      expect(machine.Properties).toMatchObject({
+        StateMachineType: 'STANDARD',
+        LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+        TracingConfiguration: { Enabled: true },
+      });
+      const definition = JSON.stringify(machine.Properties.DefinitionString);
+      expect(definition).toContain('\\"QueryLanguage\\":\\"JSONPath\\"');
+      expect(definition).not.toContain('JSONata');
+      for (const state of [
+        'PrepareRun',
+        'SelectAudience',
+        'WaitForTouch2',
+        'SendTouch4',
+        'CloseRun',
+        'Summarise',
+      ]) {
+        expect(definition).toContain(`\\"${state}\\"`);
+      }
+      expect(definition).toContain('\\"Mode\\":\\"DISTRIBUTED\\",\\"ExecutionType\\":\\"EXPRESS\\"');
     }
-    expect(definition).toContain('\\"Mode\\":\\"DISTRIBUTED\\",\\"ExecutionType\\":\\"EXPRESS\\"');
+  });
+
+  it('starts each campaign daily in each of its time zones through the live alias of a published version', () => {
+    expect(Object.keys(template.findResources('AWS::StepFunctions::StateMachineVersion'))).toHaveLength(4);
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule'));
+    expect(schedules).toHaveLength(4);
+    for (const schedule of schedules) {
+      expect(schedule.Properties).toMatchObject({
+        ScheduleExpression: 'cron(30 10 * * ? *)',
+        ScheduleExpressionTimezone: 'America/Mexico_City',
+        Target: {
+          Input: '{"timeZone":"America/Mexico_City"}',
+          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+          DeadLetterConfig: { Arn: expect.anything() },
+          Arn: { 'Fn::GetAtt': [expect.stringMatching(/LiveAlias/), 'Arn'] },
+        },
+      });
+    }
   });
 
   it('keeps users, runs, enrollments and touches in encrypted tables with point-in-time recovery', () => {
@@ -43,7 +73,9 @@ describe('the synthesized template', () => {
     const names = Object.keys(tables).map((logicalId) =>
       logicalId.replace(/^Tables/, '').replace(/[0-9A-F]{8}$/, ''),
     );
-    expect(names).toEqual(expect.arrayContaining(['Users', 'Runs', 'Enrollments', 'Touches']));
+    expect(names).toEqual(
+      expect.arrayContaining(['Users', 'Runs', 'Enrollments', 'Touches', 'Cooldowns', 'CallTasks']),
+    );
     for (const table of Object.values(tables)) {
       expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
       expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
@@ -52,7 +84,7 @@ describe('the synthesized template', () => {
 
   it('runs every function on Node 22 or newer, arm64, traced', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(functions.length).toBeGreaterThanOrEqual(6);
+    expect(functions.length).toBeGreaterThanOrEqual(8);
     for (const fn of functions) {
       expect(Number(/^nodejs(\d+)\.x$/.exec(fn.Properties.Runtime)?.[1])).toBeGreaterThanOrEqual(22);
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -72,7 +104,13 @@ describe('the synthesized template', () => {
   it('grants real providers only for the configured application and origination identity', () => {
     const origination = 'arn:aws:sms-voice:us-east-1:111122223333:phone-number/phone-abc';
     const withProviders = synthesize({
-      channels: { mode: 'aws', pinpointApplicationId: 'app-123', smsOriginationIdentityArn: origination },
+      channels: {
+        mode: 'aws',
+        pinpointApplicationId: 'app-123',
+        smsOriginationIdentityArn: origination,
+        emailFromAddress: 'offers@lender.example',
+        emailConfigurationSetName: 'rekindle-events',
+      },
     });
     const statement = (pattern: Record<string, unknown>) => ({
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike(pattern)]) },
@@ -113,5 +151,32 @@ describe('campaign definitions', () => {
     expect(() => createRekindleApp({ skipBundling: true, campaigns: [broken] })).toThrow(
       'Campaign registered-no-visit is invalid: sendWindows.0: start must be before end',
     );
+  });
+
+  it.each([
+    [{ holdoutPercent: 80 }, 'holdoutPercent: Too big'],
+    [{ steps: [] }, 'steps: Too small'],
+    [{ timeZones: ['Mexico/Nowhere'] }, 'timeZones.0: must be an IANA time zone'],
+    [{ audience: { dormancyModel: 'asleep' } }, 'audience.dormancyModel: '],
+    [
+      { steps: [registeredNoVisit.steps[0], registeredNoVisit.steps[2]] },
+      'steps.1: two channel steps need a wait between them',
+    ],
+    [
+      { steps: [registeredNoVisit.steps[0], registeredNoVisit.steps[1]] },
+      'steps: must end with a channel step',
+    ],
+    [
+      { steps: [{ type: 'channel', channel: 'sms', template: { en: { body: 'Get {offer}' } } }] },
+      'steps.0.template: uses {offer} but the step has no offer',
+    ],
+    [
+      { steps: [{ type: 'channel', channel: 'sms', template: { es: { body: 'Hola' } } }] },
+      'steps.0.template: must have an "en" entry',
+    ],
+  ])('reject %j naming the campaign and field', (change, message) => {
+    expect(() =>
+      createRekindleApp({ skipBundling: true, campaigns: [{ ...registeredNoVisit, ...change } as never] }),
+    ).toThrow(`Campaign registered-no-visit is invalid: ${message}`);
   });
 });

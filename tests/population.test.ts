@@ -79,7 +79,7 @@ describe('npm start', () => {
       out,
     );
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('cohort: 2 users enrolled');
+    expect(result.stdout).toContain('cohort: 2 enrolled');
     const messages = readFileSync(path.join(out, 'messages.jsonl'), 'utf8')
       .trim()
       .split('\n')

@@ -3,15 +3,14 @@ import type { Campaign } from '../functions/campaign/definition';
 import type { Run } from '../functions/campaign/run';
 import type { ChannelSenders, OutboundMessage } from '../functions/channels/channel';
 import { validateCampaign } from '../statemachines/campaigns';
-import { registeredNoVisit } from '../statemachines/campaigns/registered-no-visit';
-import { CAMPAIGN, RUN_DATE, RUN_START, TIME_ZONE, useLocalRekindle } from './support/local-rekindle';
+import { campaign as registeredNoVisit } from '../statemachines/campaigns/registered-no-visit';
+import { CAMPAIGN, RUN_DATE, RUN_ID, RUN_START, TIME_ZONE, useLocalRekindle } from './support/local-rekindle';
 import { aUser } from './support/users';
 
 const local = useLocalRekindle();
 const runInput = { runDate: RUN_DATE, timeZone: TIME_ZONE };
-const dormant = { lifecycle: { registeredAt: '2026-11-01T18:00:00.000Z' } };
 
-const dataTables = ['Runs', 'Enrollments', 'Touches', 'SandboxOutbox'];
+const dataTables = ['Runs', 'Enrollments', 'Touches', 'Cooldowns', 'CallTasks', 'SandboxOutbox'];
 const itemCounts = async () =>
   Object.fromEntries(
     await Promise.all(
@@ -22,7 +21,7 @@ const itemCounts = async () =>
 describe('a run', () => {
   it('started twice (scheduler retry, double console launch) enrolls and messages nobody twice', async () => {
     // Prepare
-    await local.rekindle.importUsers([aUser('a', dormant), aUser('b', dormant)]);
+    await local.rekindle.importUsers([aUser('a'), aUser('b')]);
     const first = await local.rekindle.runCampaign(CAMPAIGN, runInput);
     const before = { counts: await itemCounts(), enrollments: await local.rekindle.scanTable('Enrollments') };
 
@@ -31,11 +30,11 @@ describe('a run', () => {
 
     // Assess
     expect(first.status).toBe('SUCCEEDED');
-    expect(second).toEqual({
+    expect(second).toMatchObject({
       status: 'FAILED',
       error: {
         name: 'RunAlreadyStarted',
-        message: `Run ${CAMPAIGN}#${RUN_DATE}#${TIME_ZONE} has already started; nobody is enrolled twice`,
+        message: `Run ${RUN_ID} has already started; nobody is enrolled twice`,
       },
     });
     expect(await itemCounts()).toEqual(before.counts);
@@ -43,30 +42,38 @@ describe('a run', () => {
   });
 
   it.each([
-    [{ runDate: '2026-13-01' }, 'InvalidRunInput', /^runDate: must be a real calendar date/],
-    [{ runDate: '22/11/2026' }, 'InvalidRunInput', /^runDate: must be a date as YYYY-MM-DD/],
-    [{ timeZone: 'Mars/Olympus' }, 'InvalidRunInput', /^timeZone: must be an IANA time zone/],
-    [
-      { timeZone: 'Europe/Madrid' },
-      'InvalidRunInput',
-      /^timeZone: campaign registered-no-visit runs in America\/Mexico_City/,
-    ],
-    [{ runDtae: '2026-11-22' }, 'InvalidRunInput', /^runDtae: unknown field/],
-    [[1, 2], 'InvalidRunInput', /^\(root\): /],
+    [{ runDate: '2026-13-01' }, /^runDate: must be a real calendar date/],
+    [{ runDate: '22/11/2026' }, /^runDate: must be a date as YYYY-MM-DD/],
+    [{ timeZone: 'Mars/Olympus' }, /^timeZone: must be an IANA time zone/],
+    [{ timeZone: 'Europe/Madrid' }, /^timeZone: campaign registered-no-visit runs in America\/Mexico_City/],
+    [{ runDtae: '2026-11-22' }, /^runDtae: unknown field/],
+    [{ dryRun: 'yes' }, /^dryRun: /],
+    [{ userIds: [] }, /^userIds: /],
+    [{ userIds: ['a', 'a'] }, /^userIds: must not repeat a user id/],
+    [{ limit: 0 }, /^limit: /],
+    [{ limit: 2.5 }, /^limit: /],
+    [[1, 2], /^\(root\): /],
   ])(
-    'rejects the malformed input %j with a named error naming the field, and writes nothing',
-    async (input, name, message) => {
+    'rejects the malformed input %j with InvalidRunInput naming the field, and writes nothing',
+    async (input, message) => {
       // Prepare
-      await local.rekindle.importUsers([aUser('a', dormant)]);
+      await local.rekindle.importUsers([aUser('a')]);
 
       // Act
       const result = await local.rekindle.runCampaign(CAMPAIGN, input);
 
       // Assess
       expect(result.status).toBe('FAILED');
-      expect(result.error?.name).toBe(name);
+      expect(result.error?.name).toBe('InvalidRunInput');
       expect(result.error?.message).toMatch(message);
-      expect(await itemCounts()).toEqual({ Runs: 0, Enrollments: 0, Touches: 0, SandboxOutbox: 0 });
+      expect(await itemCounts()).toEqual({
+        Runs: 0,
+        Enrollments: 0,
+        Touches: 0,
+        Cooldowns: 0,
+        CallTasks: 0,
+        SandboxOutbox: 0,
+      });
     },
   );
 
@@ -79,101 +86,129 @@ describe('a run', () => {
     expect(result.output).toMatchObject({
       cohortSize: 0,
       totalConverted: 0,
-      steps: [{ sent: 0 }, { sent: 0 }],
+      touches: [{ sent: {} }, {}, {}, {}],
     });
+    expect(result.stats.childExecutions).toBe(0);
     expect(local.rekindle.clock.now()).toEqual(RUN_START);
   });
 
   it('defaults to today in the campaign time zone when the console input is empty', async () => {
-    // Act
     const result = await local.rekindle.runCampaign(CAMPAIGN, {});
+    expect(result.output).toMatchObject({ runId: RUN_ID, runDate: RUN_DATE, timeZone: TIME_ZONE });
+  });
+
+  it('as a dry run selects and renders every touch but sends nothing, waits for nothing and blocks nothing', async () => {
+    // Prepare
+    await local.rekindle.importUsers([aUser('a'), aUser('b', { push: null })]);
+
+    // Act
+    const dry = await local.rekindle.runCampaign(CAMPAIGN, { ...runInput, dryRun: true });
 
     // Assess
-    expect(result.output).toMatchObject({ runDate: RUN_DATE, timeZone: TIME_ZONE });
+    expect(dry.output).toMatchObject({ dryRun: true, cohortSize: 2 });
+    expect(dry.output?.runId).toMatch(new RegExp(`^${RUN_ID}#dry-run-`));
+    expect(dry.output?.touches.map((touch) => touch.sent)).toEqual([
+      { push: 1, sms: 1 },
+      { sms: 1, email: 1 },
+      { email: 1, call: 1 },
+      { call: 1 },
+    ]);
+    expect(await local.rekindle.sandboxMessages()).toEqual([]);
+    expect(await local.rekindle.callTasks()).toEqual([]);
+    expect(await local.rekindle.scanTable('Cooldowns')).toEqual([]);
+    expect(local.rekindle.clock.now()).toEqual(RUN_START);
+    // The real run of the day is still free to start, and sends.
+    const real = await local.rekindle.runCampaign(CAMPAIGN, runInput);
+    expect(real.output?.runId).toBe(RUN_ID);
+    expect((await local.rekindle.sandboxMessages()).length).toBeGreaterThan(0);
   });
 });
 
 describe('the send step', () => {
-  it('sends at most once per (run, step, user), also when a batch is retried', async () => {
-    // Prepare: enroll two users the way the state machine does, then send the same batch twice.
+  const campaign: Campaign = validateCampaign({ ...registeredNoVisit, holdoutPercent: 0 });
+  const run: Run = {
+    runId: RUN_ID,
+    campaign,
+    runDate: RUN_DATE,
+    timeZone: TIME_ZONE,
+    startedAt: RUN_START.toISOString(),
+    dryRun: false,
+  };
+  const inWindow = new Date('2026-11-22T17:05:00Z');
+  const enroll = async (userIds: string[]) => {
     const { claimRun } = await import('../functions/data/runs');
     const { selectAudience } = await import('../functions/campaign/audience');
-    const { sendStepToBatch } = await import('../functions/campaign/send-step');
-    await local.rekindle.importUsers([aUser('a', dormant), aUser('b', dormant)]);
-    const campaign: Campaign = validateCampaign(registeredNoVisit);
-    const run: Run = {
-      runId: `${CAMPAIGN}#${RUN_DATE}#${TIME_ZONE}`,
-      campaign,
-      runDate: RUN_DATE,
-      timeZone: TIME_ZONE,
-      startedAt: RUN_START.toISOString(),
-    };
+    await local.rekindle.importUsers(userIds.map((userId) => aUser(userId)));
     await claimRun(run);
     await selectAudience(run, RUN_START);
-    const sent: OutboundMessage[] = [];
-    const recording = {
+  };
+  const recordingSenders = (sent: OutboundMessage[], fail = false) => {
+    const sender = {
       send: async (message: OutboundMessage) => {
+        if (fail) throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
         sent.push(message);
         return { messageId: `m-${sent.length}` };
       },
     };
-    const senders: ChannelSenders = { push: recording, sms: recording };
-    const inWindow = new Date('2026-11-22T17:05:00Z');
+    return { push: sender, sms: sender, email: sender, call: sender } as ChannelSenders;
+  };
+
+  it('sends at most once per (run, touch, user), also when a batch is retried', async () => {
+    // Prepare
+    const { sendTouchToBatch } = await import('../functions/campaign/send-touch');
+    await enroll(['a', 'b']);
+    const sent: OutboundMessage[] = [];
 
     // Act
-    const first = await sendStepToBatch(run, 'push', 1, senders, inWindow);
-    const retry = await sendStepToBatch(run, 'push', 1, senders, inWindow);
+    const first = await sendTouchToBatch(run, 1, 1, recordingSenders(sent), inWindow);
+    const retry = await sendTouchToBatch(run, 1, 1, recordingSenders(sent), inWindow);
 
-    // Assess
-    expect(first).toMatchObject({ sent: 2, skipped: {} });
-    expect(retry).toMatchObject({ sent: 0, skipped: { 'already-touched': 2 } });
+    // Assess: the retry finds the chunk's results and reports them again, sending nothing.
+    expect(first).toMatchObject({ sent: { push: 2 }, skipped: {}, active: 2 });
+    expect(retry).toEqual(first);
     expect(sent.map((message) => message.userId).sort()).toEqual(['a', 'b']);
   });
 
-  it('leaves a user untouched outside their send window, and a failed send is recorded, not retried', async () => {
-    // Prepare
-    const { claimRun } = await import('../functions/data/runs');
-    const { selectAudience } = await import('../functions/campaign/audience');
-    const { sendStepToBatch } = await import('../functions/campaign/send-step');
-    await local.rekindle.importUsers([aUser('a', dormant)]);
-    const run: Run = {
-      runId: `${CAMPAIGN}#${RUN_DATE}#${TIME_ZONE}`,
-      campaign: validateCampaign(registeredNoVisit),
-      runDate: RUN_DATE,
-      timeZone: TIME_ZONE,
-      startedAt: RUN_START.toISOString(),
-    };
-    await claimRun(run);
-    await selectAudience(run, RUN_START);
-    const failing = {
-      send: async () => {
-        throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
-      },
-    };
+  it('reports a chunk claimed by an attempt that died, and does not send it again', async () => {
+    // Prepare: a claim without results, as a crash between claim and results leaves it.
+    const { sendTouchToBatch } = await import('../functions/campaign/send-touch');
+    const { claimTouchChunk } = await import('../functions/data/touches');
+    await enroll(['a', 'b']);
+    await claimTouchChunk({
+      runId: RUN_ID,
+      batch: 1,
+      touch: 1,
+      chunk: 1,
+      userIds: ['a', 'b'],
+      status: 'claimed',
+      claimedAt: inWindow.toISOString(),
+    });
+    const sent: OutboundMessage[] = [];
 
     // Act
-    const outsideWindow = await sendStepToBatch(run, 'push', 1, { push: failing, sms: failing }, RUN_START);
-    const failed = await sendStepToBatch(
-      run,
-      'push',
-      1,
-      { push: failing, sms: failing },
-      new Date('2026-11-22T17:05:00Z'),
-    );
-    const again = await sendStepToBatch(
-      run,
-      'push',
-      1,
-      { push: failing, sms: failing },
-      new Date('2026-11-22T17:06:00Z'),
-    );
+    const outcome = await sendTouchToBatch(run, 1, 1, recordingSenders(sent), inWindow);
 
     // Assess
-    expect(outsideWindow.skipped).toEqual({ 'outside-send-window': 1 });
-    expect(failed.skipped).toEqual({ 'send-failed': 1 });
-    expect(again.skipped).toEqual({ 'already-touched': 1 });
-    expect(await local.rekindle.scanTable('Touches')).toMatchObject([
-      { status: 'failed', failure: 'ThrottlingException' },
+    expect(outcome.skipped).toEqual({ 'already-claimed': 2 });
+    expect(sent).toEqual([]);
+  });
+
+  it('passes over users outside their send window and records failed sends, without retrying them', async () => {
+    // Prepare
+    const { sendTouchToBatch } = await import('../functions/campaign/send-touch');
+    await enroll(['a']);
+
+    // Act
+    const outsideWindow = await sendTouchToBatch(run, 1, 1, recordingSenders([], true), RUN_START);
+    const failed = await sendTouchToBatch(run, 2, 1, recordingSenders([], true), inWindow);
+
+    // Assess
+    expect(outsideWindow).toMatchObject({ skipped: { 'outside-send-window': 1 }, active: 1 });
+    expect(failed).toMatchObject({ skipped: { 'send-failed': 1 }, active: 1 });
+    const chunks = await local.rekindle.scanTable('Touches');
+    expect(chunks.map((chunk) => chunk.results)).toEqual([
+      { a: { skipped: 'outside-send-window' } },
+      { a: { skipped: 'send-failed' } },
     ]);
   });
 });
