@@ -78,20 +78,23 @@ describe('the app-event recorder', () => {
     // Prepare: a user who was touched by a run.
     await local.rekindle.importUsers([aUser('u-1')]);
     await local.rekindle.runCampaign('registered-no-visit', { runDate: '2026-11-22' });
-    const [touch] = await local.rekindle.scanTable('Touches');
+    const [push] = await local.rekindle.sandboxMessages();
     const click = (touchId: string, occurredAt: string) =>
       invokeRecorder({ ...loginEvent, detail: { type: 'click', userId: 'u-1', touchId, occurredAt } });
 
     // Act
-    await click(String(touch?.touchId), '2026-11-22T17:20:00.000Z');
-    await click(String(touch?.touchId), '2026-11-22T17:40:00.000Z');
-    await click('forged#touch', '2026-11-22T17:30:00.000Z');
+    const first = await click(String(push?.touchId), '2026-11-22T17:20:00.000Z');
+    await click(String(push?.touchId), '2026-11-22T17:40:00.000Z');
+    const forged = await click(
+      'registered-no-visit#2026-11-22#America/Mexico_City#000001|t9#c0001',
+      '2026-11-22T17:30:00.000Z',
+    );
 
     // Assess
-    const touches = await local.rekindle.scanTable('Touches');
-    expect(touches.find((item) => item.touchId === touch?.touchId)?.clickedAt).toBe(
-      '2026-11-22T17:20:00.000Z',
-    );
-    expect(touches.map((item) => item.touchId)).not.toContain('forged#touch');
+    expect(first).toEqual({ result: 'recorded' });
+    expect(forged).toEqual({ result: 'unknown-touch' });
+    const chunks = await local.rekindle.scanTable('Touches');
+    expect(chunks.find((chunk) => chunk.touch === 1)?.clicks).toEqual({ 'u-1': '2026-11-22T17:20:00.000Z' });
+    expect(chunks).toHaveLength(4);
   });
 });

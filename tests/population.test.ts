@@ -87,11 +87,15 @@ describe('npm start', () => {
     expect(messages.map((message) => `${message.userId}:${message.channel}`).sort()).toEqual(
       expect.arrayContaining(['u-001:push', 'u-002:sms']),
     );
-    const [summary] = JSON.parse(readFileSync(path.join(out, 'runs.json'), 'utf8'));
-    expect(summary).toMatchObject({
-      campaignId: 'registered-no-visit',
-      runDate: '2026-11-22',
-      cohortSize: 2,
-    });
+    const summaries: { campaignId: string }[] = JSON.parse(readFileSync(path.join(out, 'runs.json'), 'utf8'));
+    expect(summaries.map((summary) => summary.campaignId)).toEqual([
+      'application-incomplete',
+      'credited-no-drawdown',
+      'registered-no-visit',
+      'settled-no-reborrow',
+    ]);
+    expect(summaries[2]).toMatchObject({ runDate: '2026-11-22', cohortSize: 2 });
+    const callTasks = readFileSync(path.join(out, 'call-tasks.jsonl'), 'utf8').trim().split('\n');
+    expect(callTasks.map((line) => JSON.parse(line).userId)).toContain('u-002');
   });
 });
