@@ -19,8 +19,6 @@ export type ChannelConfig =
       pinpointApplicationId: string;
       smsOriginationIdentityArn: string;
       emailFromAddress: string;
-      /** The SES configuration set that sends delivery, open and click events back. */
-      emailConfigurationSetName: string;
     };
 
 /** Marks a function's template resource with its handler module, which the local runtime loads in-process. */
@@ -56,7 +54,16 @@ export class RekindleFunctions extends Construct {
   readonly summariseRun: NodejsFunction;
   readonly recordAppEvent: NodejsFunction;
 
-  constructor(scope: Construct, id: string, props: { tables: RekindleTables; channels: ChannelConfig }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: {
+      tables: RekindleTables;
+      channels: ChannelConfig;
+      /** With real providers: the SES configuration set that sends delivery, open and click events back. */
+      emailConfigurationSetName?: string;
+    },
+  ) {
     super(scope, id);
     const { users, runs, enrollments, touches, cooldowns, callTasks, sandboxOutbox } = props.tables;
     const names = {
@@ -93,7 +100,7 @@ export class RekindleFunctions extends Construct {
             PINPOINT_APPLICATION_ID: props.channels.pinpointApplicationId,
             SMS_ORIGINATION_IDENTITY: props.channels.smsOriginationIdentityArn,
             EMAIL_FROM_ADDRESS: props.channels.emailFromAddress,
-            EMAIL_CONFIGURATION_SET: props.channels.emailConfigurationSetName,
+            EMAIL_CONFIGURATION_SET: props.emailConfigurationSetName ?? '',
           }
         : { CHANNEL_SENDER: 'sandbox', SANDBOX_OUTBOX_TABLE: sandboxOutbox?.tableName ?? '' };
     this.sendTouch = this.handlerFunction(
@@ -106,7 +113,8 @@ export class RekindleFunctions extends Construct {
     allow(this.sendTouch, touches, ['Query', 'PutItem', 'UpdateItem']);
     allow(this.sendTouch, runs, ['PutItem']);
     allow(this.sendTouch, callTasks, ['PutItem']);
-    if (props.channels.mode === 'aws') this.allowProviders(props.channels);
+    if (props.channels.mode === 'aws')
+      this.allowProviders(props.channels, props.emailConfigurationSetName ?? '');
     else if (sandboxOutbox) allow(this.sendTouch, sandboxOutbox, ['PutItem']);
 
     this.checkProgress = this.handlerFunction('check-progress', { RUNS_TABLE });
@@ -130,7 +138,10 @@ export class RekindleFunctions extends Construct {
     allow(this.recordAppEvent, touches, ['UpdateItem']);
   }
 
-  private allowProviders(channels: Extract<ChannelConfig, { mode: 'aws' }>) {
+  private allowProviders(
+    channels: Extract<ChannelConfig, { mode: 'aws' }>,
+    emailConfigurationSetName: string,
+  ) {
     const stack = Stack.of(this);
     const emailDomain = channels.emailFromAddress.split('@')[1] ?? channels.emailFromAddress;
     this.sendTouch.addToRolePolicy(
@@ -159,7 +170,7 @@ export class RekindleFunctions extends Construct {
           stack.formatArn({
             service: 'ses',
             resource: 'configuration-set',
-            resourceName: channels.emailConfigurationSetName,
+            resourceName: emailConfigurationSetName,
           }),
         ],
       }),

@@ -23,12 +23,7 @@ const channelsFromContext = (app: App): ChannelConfig => {
   const mode = app.node.tryGetContext('channels') ?? 'sandbox';
   if (mode === 'sandbox') return { mode: 'sandbox' };
   if (mode !== 'aws') throw new Error(`Context "channels" must be "sandbox" or "aws", not "${mode}"`);
-  const required = [
-    'pinpointApplicationId',
-    'smsOriginationIdentityArn',
-    'emailFromAddress',
-    'emailConfigurationSetName',
-  ] as const;
+  const required = ['pinpointApplicationId', 'smsOriginationIdentityArn', 'emailFromAddress'] as const;
   const values = Object.fromEntries(required.map((key) => [key, app.node.tryGetContext(key)]));
   const missing = required.filter((key) => !values[key]);
   if (missing.length > 0) {

@@ -109,7 +109,6 @@ describe('the synthesized template', () => {
         pinpointApplicationId: 'app-123',
         smsOriginationIdentityArn: origination,
         emailFromAddress: 'offers@lender.example',
-        emailConfigurationSetName: 'rekindle-events',
       },
     });
     const statement = (pattern: Record<string, unknown>) => ({
