@@ -143,35 +143,3 @@ describe('CampaignTriggers', () => {
     expect(inputs).toEqual(ZONES.map((timeZone) => ({ timeZone })));
   });
 });
-
-describe('CampaignTriggers validation', () => {
-  const attempt = (overrides: { localTime?: string; timeZones?: string[] }) => () => {
-    const stack = new Stack(new App(), STACK_NAME);
-    const stateMachine = new StateMachine(stack, 'Machine', {
-      definitionBody: DefinitionBody.fromChainable(new Succeed(stack, 'Done')),
-    });
-    new CampaignTriggers(stack, 'Triggers', {
-      campaignId: 'registered-no-visit',
-      timeZones: ZONES,
-      localTime: '10:30',
-      stateMachine,
-      ...overrides,
-    });
-  };
-
-  it('rejects a local time that is not HH:MM', () => {
-    // Prepare
-    const lateNight = attempt({ localTime: '24:00' });
-    const unpadded = attempt({ localTime: '9:30' });
-    // Act & Assess
-    expect(lateNight).toThrow('localTime must be HH:MM');
-    expect(unpadded).toThrow('localTime must be HH:MM');
-  });
-
-  it('rejects an unknown time zone', () => {
-    // Prepare
-    const misspelt = attempt({ timeZones: ['America/Bogata'] });
-    // Act & Assess
-    expect(misspelt).toThrow('Unknown IANA time zone "America/Bogata"');
-  });
-});
