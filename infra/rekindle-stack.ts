@@ -22,9 +22,28 @@ export class RekindleStack extends Stack {
   constructor(scope: Construct, id: string, props: RekindleStackProps) {
     super(scope, id, props);
     this.tables = new RekindleTables(this, 'Tables', { sandbox: props.channels.mode === 'sandbox' });
+    // With real providers, SES reports deliveries, opens, clicks, bounces and complaints to the default
+    // event bus through this configuration set.
+    const emailEvents =
+      props.channels.mode === 'aws'
+        ? new ConfigurationSet(this, 'EmailEvents', {
+            configurationSetName: `${this.stackName}-email-events`,
+          })
+        : undefined;
+    emailEvents?.addEventDestination('ToEventBridge', {
+      destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
+      events: [
+        EmailSendingEvent.DELIVERY,
+        EmailSendingEvent.OPEN,
+        EmailSendingEvent.CLICK,
+        EmailSendingEvent.BOUNCE,
+        EmailSendingEvent.COMPLAINT,
+      ],
+    });
     this.functions = new RekindleFunctions(this, 'Functions', {
       tables: this.tables,
       channels: props.channels,
+      emailConfigurationSetName: emailEvents?.configurationSetName,
     });
 
     this.campaignStateMachines = props.campaigns.map((campaign) => {

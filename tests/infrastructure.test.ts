@@ -125,6 +125,28 @@ describe('the synthesized template', () => {
         Resource: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('apps/app-123/messages')])] },
       }),
     );
+    withProviders.hasResourceProperties(
+      'AWS::IAM::Policy',
+      statement({
+        Action: 'ses:SendEmail',
+        Resource: Match.arrayWith([
+          { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('identity/lender.example')])] },
+          {
+            'Fn::Join': [
+              '',
+              Match.arrayWith([':configuration-set/', { Ref: Match.stringLikeRegexp('^EmailEvents') }]),
+            ],
+          },
+        ]),
+      }),
+    );
+    withProviders.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: ['delivery', 'open', 'click', 'bounce', 'complaint'],
+        EventBridgeDestination: Match.anyValue(),
+      }),
+    });
     expect(Object.keys(withProviders.findResources('AWS::DynamoDB::Table')).join()).not.toContain(
       'SandboxOutbox',
     );
