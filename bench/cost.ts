@@ -54,7 +54,8 @@ const SAMPLE_DATE = '2026-12-14';
 const HISTORY_COHORT_SIZE = 1_000;
 const RUN_START = { hour: 10, minute: 30 };
 
-const CAMPAIGN: CampaignInput = { ...registeredNoVisit, holdoutPercent: 0, reentryCooldownDays: 0 };
+// Worst case: no holdout, so everyone is messaged; the deployed cool-down stays, so its writes are counted.
+const CAMPAIGN: CampaignInput = { ...registeredNoVisit, holdoutPercent: 0 };
 const TIME_ZONE = CAMPAIGN.timeZones[0] ?? 'UTC';
 
 class UsageError extends Error {}
@@ -67,10 +68,17 @@ const positiveInteger = (flag: string, value: string): number => {
   return Number(value);
 };
 
+const USAGE = 'usage: npm run bench -- [--users N (default 10000)] [--sample N (default 20)]';
+
 const parseFlags = () => {
-  const { values } = parseArgs({
-    options: { users: { type: 'string', default: '10000' }, sample: { type: 'string', default: '20' } },
-  });
+  let values: { users: string; sample: string };
+  try {
+    ({ values } = parseArgs({
+      options: { users: { type: 'string', default: '10000' }, sample: { type: 'string', default: '20' } },
+    }));
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  }
   return { users: positiveInteger('users', values.users), sample: positiveInteger('sample', values.sample) };
 };
 
@@ -191,7 +199,7 @@ class CapacityMeter {
     }
     for (const capacity of Array.isArray(consumed) ? consumed : [consumed]) {
       const table = capacity.TableName ?? 'unknown';
-      // TOTAL gives CapacityUnits; the read/write split is only present for transactions.
+      // TOTAL gives CapacityUnits; a read/write split, when DynamoDB gives one, is used as it is.
       if (capacity.ReadCapacityUnits !== undefined || capacity.WriteCapacityUnits !== undefined) {
         this.add(table, 'read', capacity.ReadCapacityUnits ?? 0);
         this.add(table, 'write', capacity.WriteCapacityUnits ?? 0);
@@ -390,8 +398,9 @@ const printPrices = () => {
   );
   console.log('  · an Express child lasts as long as its one Lambda task (the handler mean, measured here)');
   console.log(
-    '  · Lambda durations are measured in-process against DynamoDB Local, which is slower than DynamoDB:' +
-      ' the Lambda line over-states the AWS cost',
+    '  · Lambda durations are measured in-process against DynamoDB Local, which is slower than DynamoDB,' +
+      ' and handlers running at the same time share one process and one DynamoDB Local, so each duration' +
+      ' includes waiting for the others: the Lambda and Express lines over-state the AWS cost',
   );
   console.log(
     '  · DynamoDB units are what DynamoDB Local returns for ReturnConsumedCapacity: TOTAL (it reports them' +
@@ -595,7 +604,7 @@ const main = async () => {
 
     console.log(
       `Rekindle cost benchmark · campaign ${CAMPAIGN.id} (4 touches: push → sms → email → call) · worst case:` +
-        ' nobody converts, everyone reachable on every channel, no holdout, no cool-down\n',
+        ` nobody converts, everyone reachable on every channel, no holdout, the campaign's ${CAMPAIGN.reentryCooldownDays}-day cool-down recorded\n`,
     );
     printPrices();
     summarise(await runPhases(rekindle, meter, sample));

@@ -30,7 +30,7 @@ import {
   localFunctionArn,
   synthesizeLocalTemplate,
 } from './template';
-import type { Delivery, Enrollee, UserSimulator } from './user-simulator';
+import type { Delivery, Enrollee, SimulatedUsers } from './user-simulator';
 import { VirtualClock } from './virtual-clock';
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -114,7 +114,7 @@ export class LocalRekindle {
   private readonly timelines = new Set<Timeline>();
   private advancing = false;
   private advanceFailure: unknown;
-  private simulator: UserSimulator | undefined;
+  private simulator: SimulatedUsers | undefined;
 
   private constructor(
     private readonly dynamoDb: DynamoDbLocal,
@@ -182,7 +182,7 @@ export class LocalRekindle {
   }
 
   /** Runs one execution of a campaign's state machine to its end, as Step Functions would. */
-  async runCampaign(campaignId: string, input: unknown = {}, options: { simulator?: UserSimulator } = {}) {
+  async runCampaign(campaignId: string, input: unknown = {}, options: { simulator?: SimulatedUsers } = {}) {
     const [result] = await this.runCampaigns([{ campaignId, input }], options);
     if (!result) throw new Error('no result');
     return result;
@@ -191,7 +191,7 @@ export class LocalRekindle {
   /** Runs several executions side by side on one virtual timeline. */
   async runCampaigns(
     runs: readonly { campaignId: string; input?: unknown }[],
-    options: { simulator?: UserSimulator } = {},
+    options: { simulator?: SimulatedUsers } = {},
   ): Promise<RunResult[]> {
     this.simulator = options.simulator;
     this.advanceFailure = undefined;

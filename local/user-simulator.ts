@@ -40,12 +40,20 @@ export interface Enrollee {
   enrolledAt: string;
 }
 
+/** What the local runtime asks of simulated users as its clock passes. */
+export interface SimulatedUsers {
+  observeEnrollees(enrollees: readonly Enrollee[], goalOf: (campaignId: string) => Goal): void;
+  observe(deliveries: readonly Delivery[], goalOf: (campaignId: string) => Goal): void;
+  /** Removes and returns the events that happen by `time`, oldest first. */
+  takeEventsUpTo(time: Date): AppEvent[];
+}
+
 /**
  * Simulated users: after each touch the recipient may click and then log in and reach the campaign's
  * goal, drawn from a seeded stream per message, so the same seed gives the same campaign. Their events
  * go to the local runtime, which feeds them through the real ingestion handler as the clock passes them.
  */
-export class UserSimulator {
+export class UserSimulator implements SimulatedUsers {
   private readonly seen = new Set<string>();
   private queue: AppEvent[] = [];
   private readonly responses: Record<Channel, ChannelResponse>;

@@ -27,6 +27,36 @@ describe('the app-event recorder', () => {
     expect(user?.lifecycle).toMatchObject({ lastLoginAt: '2026-11-22T18:10:00.000Z' });
   });
 
+  it('keeps the dormancy index true: a login leaves registered-no-visit, a new application enters application-incomplete', async () => {
+    // Prepare
+    await local.rekindle.importUsers([aUser('u-1')]);
+    const indexEntry = async () => {
+      const [user] = await local.rekindle.scanTable('Users');
+      return { dormancyKey: user?.dormancyKey, dormantFrom: user?.dormantFrom };
+    };
+    const before = await indexEntry();
+
+    // Act
+    await invokeRecorder(loginEvent);
+    const afterLogin = await indexEntry();
+    await invokeRecorder({
+      ...loginEvent,
+      detail: { type: 'application_started', userId: 'u-1', occurredAt: '2026-11-22T19:00:00.000Z' },
+    });
+    const afterApplication = await indexEntry();
+
+    // Assess: application-incomplete counts 3 local days from the start (13:00 in Mexico City).
+    expect(before).toEqual({
+      dormancyKey: 'registered-no-visit#America/Mexico_City',
+      dormantFrom: '2026-11-22',
+    });
+    expect(afterLogin).toEqual({ dormancyKey: undefined, dormantFrom: undefined });
+    expect(afterApplication).toEqual({
+      dormancyKey: 'application-incomplete#America/Mexico_City',
+      dormantFrom: '2026-11-25',
+    });
+  });
+
   it('keeps the latest time when events arrive out of order', async () => {
     await local.rekindle.importUsers([
       aUser('u-1', {

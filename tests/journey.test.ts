@@ -1,8 +1,9 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { EnrollmentBatch } from '../functions/campaign/enrollment';
+import type { AppEvent } from '../functions/users/app-event';
 import { generatePopulation } from '../local/population';
-import { UserSimulator } from '../local/user-simulator';
+import { type SimulatedUsers, UserSimulator } from '../local/user-simulator';
 import { CAMPAIGN, RUN_DATE, RUN_START, TIME_ZONE, useLocalRekindle } from './support/local-rekindle';
 import { aUser, reachableOn } from './support/users';
 
@@ -73,6 +74,41 @@ describe('a campaign journey', () => {
       'has-app': { status: 'converted', at: expect.any(String), afterTouch: 1 },
       uninstalled: { status: 'completed' },
     });
+  });
+
+  it('credits each conversion by its timing: before any touch, after a touch, after the last one, or too late', async () => {
+    // Prepare: four users who log in at scripted moments (the run starts 10:30 local = 16:30Z; touches
+    // go out 11-22, 11-23, 11-25 and 11-28 at 17:00Z; the run closes 3 days after the last touch).
+    await local.rekindle.importUsers(
+      ['before-push', 'after-push', 'after-call', 'after-close'].map((id) => aUser(id)),
+    );
+    const logins: AppEvent[] = [
+      { type: 'login', userId: 'before-push', occurredAt: '2026-11-22T16:45:00.000Z' },
+      { type: 'login', userId: 'after-push', occurredAt: '2026-11-22T18:00:00.000Z' },
+      { type: 'login', userId: 'after-call', occurredAt: '2026-11-30T12:00:00.000Z' },
+      { type: 'login', userId: 'after-close', occurredAt: '2026-12-09T12:00:00.000Z' },
+    ];
+    const scripted: SimulatedUsers = {
+      observeEnrollees: () => undefined,
+      observe: () => undefined,
+      takeEventsUpTo: (time) => {
+        const due = logins.filter((event) => Date.parse(event.occurredAt) <= time.getTime());
+        logins.splice(0, due.length);
+        return due;
+      },
+    };
+
+    // Act
+    const result = await local.rekindle.runCampaign(CAMPAIGN, runInput, { simulator: scripted });
+
+    // Assess
+    expect(await touchesByUser()).toEqual({
+      'after-push': ['1:push'],
+      'after-call': ['1:push', '2:sms', '3:email', '4:call'],
+      'after-close': ['1:push', '2:sms', '3:email', '4:call'],
+    });
+    expect(result.output).toMatchObject({ convertedBeforeFirstTouch: 1, totalConverted: 3, completed: 1 });
+    expect(result.output?.touches.map((touch) => touch.converted)).toEqual([1, 0, 0, 1]);
   });
 
   it('ends early when nobody is left to touch, and still closes the run', async () => {

@@ -43,7 +43,10 @@ export const selectAudience = async (run: Run, now: Date): Promise<EnrolledCohor
     const user = users.get(userId);
     return user !== undefined && (explicit || matchesFilters(user, campaign.audience.filters));
   });
-  const cooling = explicit ? new Set<string>() : await usersInCooldown(kept, campaign.id, run.runDate);
+  const cooling =
+    explicit || campaign.reentryCooldownDays === 0
+      ? new Set<string>()
+      : await usersInCooldown(kept, campaign.id, run.runDate);
   const eligible = kept.filter((userId) => !cooling.has(userId));
   // A limit takes a random (but repeatable) sample rather than the first ids in sort order.
   const enrolled = (
