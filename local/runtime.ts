@@ -101,7 +101,6 @@ interface Timeline {
   waitUntil?: number;
   running: number;
   blocked: { until: number; release: () => void }[];
-  done: boolean;
 }
 
 /**
@@ -207,7 +206,7 @@ export class LocalRekindle {
   private async execute(campaignId: string, input: unknown): Promise<RunResult> {
     const definition = this.template.stateMachines.get(campaignId);
     if (!definition) throw new Error(`No state machine for campaign ${campaignId}`);
-    const timeline: Timeline = { running: 0, blocked: [], done: false };
+    const timeline: Timeline = { running: 0, blocked: [] };
     const stats: ExecutionStats = { statesByType: {}, childExecutions: 0, childStates: 0, lambda: {} };
     const taskResourceLocalHandlers: Record<string, (input: JSONValue) => Promise<JSONValue>> = {};
     const waitTimeOverrides: Record<string, number> = {};
@@ -284,7 +283,6 @@ export class LocalRekindle {
       return { campaignId, status: 'FAILED', error: { name: failure.name, message: failure.message }, stats };
     } finally {
       await watching;
-      timeline.done = true;
       this.timelines.delete(timeline);
       this.advanceWhenAllWait();
     }
