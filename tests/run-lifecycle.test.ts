@@ -191,6 +191,9 @@ describe('the send step', () => {
     // Assess
     expect(outcome.skipped).toEqual({ 'already-claimed': 2 });
     expect(sent).toEqual([]);
+    const { closeBatch } = await import('../functions/campaign/closing');
+    const closing = await closeBatch(run, 1);
+    expect(closing.exited).toEqual({ 'already-claimed': 2 });
   });
 
   it('passes over users outside their send window and records failed sends, without retrying them', async () => {

@@ -45,7 +45,16 @@ export const historiesOf = (chunks: readonly TouchChunk[], beforeTouch = Number.
   const histories = new Map<string, MemberHistory>();
   const ordered = chunks.filter((chunk) => chunk.touch < beforeTouch).sort((a, b) => a.touch - b.touch);
   for (const chunk of ordered) {
-    for (const [userId, result] of Object.entries(chunk.results ?? {})) {
+    if (chunk.results === undefined) {
+      // Claimed by an attempt that died before recording results: whether it sent is unknown.
+      for (const userId of chunk.userIds) {
+        const history = histories.get(userId) ?? { sent: [] };
+        history.lastSkip = 'already-claimed';
+        histories.set(userId, history);
+      }
+      continue;
+    }
+    for (const [userId, result] of Object.entries(chunk.results)) {
       const history = histories.get(userId) ?? { sent: [] };
       if ('sentAt' in result)
         history.sent.push({ touch: chunk.touch, channel: result.channel, sentAt: result.sentAt });

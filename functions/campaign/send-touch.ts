@@ -6,6 +6,7 @@ import { getEnrollmentBatch } from '../data/enrollments';
 import { putTouchOutcome } from '../data/runs';
 import { claimTouchChunk, queryTouchChunks, recordTouchResults, touchIdOf } from '../data/touches';
 import { getUsers } from '../data/users';
+import { logger } from '../shared/powertools';
 import type { User } from '../users/user';
 import { pickVariant } from './assignment';
 import { copyForLocale, renderCopy } from './copy';
@@ -138,7 +139,14 @@ const touchOne = async (context: TouchContext, user: User | undefined): Promise<
   try {
     const { messageId } = await context.senders[message.channel].send(message as never);
     return { channel: message.channel, variant: message.variant, messageId, sentAt: message.sentAt };
-  } catch {
+  } catch (error) {
+    // The error's name only: provider messages may repeat the address.
+    logger.warn('Send failed', {
+      runId: run.runId,
+      touch,
+      channel: message.channel,
+      error: error instanceof Error ? error.name : 'unknown',
+    });
     return { skipped: 'send-failed' };
   }
 };
