@@ -1,10 +1,10 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BatchClosing, Run, RunSummary, SelectionReport, TouchOutcome } from '../campaign/run';
 import { documentClient } from '../clients/dynamodb';
 import { requireEnv } from '../shared/config';
 import { RunAlreadyStarted } from '../shared/errors';
 import { batchKey } from './enrollments';
+import { putIfAbsent } from './put-if-absent';
 
 const runsTable = requireEnv('RUNS_TABLE');
 
@@ -16,27 +16,21 @@ const closingRecord = (batch: number) => `closing#${batchKey(batch)}`;
 
 /** Claims the run id; a second start of the same run fails here, before anyone is enrolled. */
 export const claimRun = async (run: Run): Promise<void> => {
-  try {
-    await documentClient.send(
-      new PutCommand({
-        TableName: runsTable,
-        Item: {
-          runId: run.runId,
-          record: RUN_RECORD,
-          campaignId: run.campaign.id,
-          runDate: run.runDate,
-          timeZone: run.timeZone,
-          startedAt: run.startedAt,
-          dryRun: run.dryRun,
-          status: 'running',
-        },
-        ConditionExpression: 'attribute_not_exists(runId)',
-      }),
-    );
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) throw new RunAlreadyStarted(run.runId);
-    throw error;
-  }
+  const claimed = await putIfAbsent(
+    runsTable,
+    {
+      runId: run.runId,
+      record: RUN_RECORD,
+      campaignId: run.campaign.id,
+      runDate: run.runDate,
+      timeZone: run.timeZone,
+      startedAt: run.startedAt,
+      dryRun: run.dryRun,
+      status: 'running',
+    },
+    'runId',
+  );
+  if (!claimed) throw new RunAlreadyStarted(run.runId);
 };
 
 export const recordSelection = async (runId: string, selection: SelectionReport): Promise<void> => {

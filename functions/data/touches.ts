@@ -1,9 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TouchChunk, TouchResult } from '../campaign/touch';
 import { documentClient } from '../clients/dynamodb';
 import { requireEnv } from '../shared/config';
 import { batchKey } from './enrollments';
+import { putIfAbsent } from './put-if-absent';
 
 const touchesTable = requireEnv('TOUCHES_TABLE');
 
@@ -15,26 +16,17 @@ const runBatch = (runId: string, batch: number) => `${runId}#${batchKey(batch)}`
 export const chunkKey = (touch: number, chunk: number) => `t${touch}#c${String(chunk).padStart(4, '0')}`;
 
 /** Claims a chunk of a touch; false when it was claimed before (a retried batch), so nobody is sent twice. */
-export const claimTouchChunk = async (chunk: TouchChunk): Promise<boolean> => {
-  try {
-    await documentClient.send(
-      new PutCommand({
-        TableName: touchesTable,
-        Item: {
-          runBatch: runBatch(chunk.runId, chunk.batch),
-          touchChunk: chunkKey(chunk.touch, chunk.chunk),
-          ...chunk,
-          clicks: {},
-        },
-        ConditionExpression: 'attribute_not_exists(runBatch)',
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-};
+export const claimTouchChunk = (chunk: TouchChunk): Promise<boolean> =>
+  putIfAbsent(
+    touchesTable,
+    {
+      runBatch: runBatch(chunk.runId, chunk.batch),
+      touchChunk: chunkKey(chunk.touch, chunk.chunk),
+      ...chunk,
+      clicks: {},
+    },
+    'runBatch',
+  );
 
 export const recordTouchResults = async (
   chunk: Pick<TouchChunk, 'runId' | 'batch' | 'touch' | 'chunk'>,
