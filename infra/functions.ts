@@ -122,13 +122,14 @@ export class RekindleFunctions extends Construct {
 
     this.closeBatch = this.handlerFunction(
       'close-batch',
-      { USERS_TABLE, RUNS_TABLE, ENROLLMENTS_TABLE, TOUCHES_TABLE },
+      { USERS_TABLE, RUNS_TABLE, ENROLLMENTS_TABLE, TOUCHES_TABLE, CALL_TASKS_TABLE },
       Duration.minutes(5),
     );
     allow(this.closeBatch, users, ['BatchGetItem']);
     allow(this.closeBatch, enrollments, ['GetItem', 'UpdateItem']);
     allow(this.closeBatch, touches, ['Query']);
     allow(this.closeBatch, runs, ['PutItem']);
+    allow(this.closeBatch, callTasks, ['UpdateItem']);
 
     this.summariseRun = this.handlerFunction('summarise-run', { RUNS_TABLE }, Duration.minutes(5));
     allow(this.summariseRun, runs, ['GetItem', 'Query', 'UpdateItem']);

@@ -24,7 +24,7 @@ export class RekindleTables extends Construct {
   readonly touches: Table;
   /** (user, campaign) → the date before which the user may not enter the campaign again; TTL-expired. */
   readonly cooldowns: Table;
-  /** Call tasks for agents; index `byQueue` (queue, priority#createdAt#userId). */
+  /** Call tasks for agents; sparse index `openByQueue` (queue of open tasks, priority#createdAt#userId). */
   readonly callTasks: Table;
   /** Messages the sandbox recorded instead of sending; only in sandbox deployments. */
   readonly sandboxOutbox?: Table;
@@ -68,8 +68,8 @@ export class RekindleTables extends Construct {
       timeToLiveAttribute: 'ttl',
     });
     this.callTasks.addGlobalSecondaryIndex({
-      indexName: 'byQueue',
-      partitionKey: { name: 'queue', type: AttributeType.STRING },
+      indexName: 'openByQueue',
+      partitionKey: { name: 'openQueue', type: AttributeType.STRING },
       sortKey: { name: 'queueOrder', type: AttributeType.STRING },
     });
     if (props.sandbox) {

@@ -256,7 +256,6 @@ describe('a campaign journey', () => {
       queue: 'telesales',
       priority: 5,
       campaignId: 'credited-no-drawdown',
-      status: 'open',
       lastTouches: [],
       offer: { kind: 'cash-coupon', amount: 100, currency: 'MXN' },
       script:
@@ -266,8 +265,12 @@ describe('a campaign journey', () => {
       priority: 1,
       lastTouches: [{ channel: 'sms', sentAt: '2026-11-22T17:00:00.000Z' }],
     });
-    for (const task of tasks)
+    for (const task of tasks) {
       expect(Date.parse(task.expiresAt) - Date.parse(task.createdAt)).toBe(2 * 86_400_000);
+      // Nobody worked it in the call window: the run expired it and took it off the agents' queue.
+      expect(task).toMatchObject({ status: 'expired', expiredAt: expect.any(String) });
+      expect(task).not.toHaveProperty('openQueue');
+    }
     expect(result.output?.touches.map((touch) => touch.sent)).toEqual([
       { sms: 1, call: 1 },
       { call: 1 },

@@ -192,7 +192,7 @@ describe('the send step', () => {
     expect(outcome.skipped).toEqual({ 'already-claimed': 2 });
     expect(sent).toEqual([]);
     const { closeBatch } = await import('../functions/campaign/closing');
-    const closing = await closeBatch(run, 1);
+    const closing = await closeBatch(run, 1, inWindow);
     expect(closing.exited).toEqual({ 'already-claimed': 2 });
   });
 

@@ -1,3 +1,4 @@
+import { expireCallTask } from '../data/call-tasks';
 import { getEnrollmentBatch, recordTerminalStates } from '../data/enrollments';
 import { putBatchClosing } from '../data/runs';
 import { queryTouchChunks } from '../data/touches';
@@ -10,7 +11,7 @@ import type { BatchClosing, Run } from './run';
  * completed (touched, not converted), exited with a reason (never touched), or holdout (with its
  * conversion recorded, so lift can be measured).
  */
-export const closeBatch = async (run: Run, batch: number): Promise<BatchClosing> => {
+export const closeBatch = async (run: Run, batch: number, now: Date): Promise<BatchClosing> => {
   const enrollment = await getEnrollmentBatch(run.runId, batch);
   const histories = historiesOf(await queryTouchChunks(run.runId, batch));
   const users = await getUsers(enrollment.members);
@@ -52,6 +53,13 @@ export const closeBatch = async (run: Run, batch: number): Promise<BatchClosing>
       closing.exited[reason] = (closing.exited[reason] ?? 0) + 1;
     }
     terminal[userId] = state;
+  }
+  // Call tasks still open when the call window has passed expire; a dry run created none.
+  if (!run.dryRun) {
+    const callTasks = [...histories.values()].flatMap((history) =>
+      history.sent.filter((touch) => touch.channel === 'call').map((touch) => touch.messageId),
+    );
+    for (const taskId of callTasks) await expireCallTask(taskId, now.toISOString());
   }
   await recordTerminalStates(run.runId, batch, terminal);
   await putBatchClosing(run.runId, closing);

@@ -34,7 +34,7 @@ export const endingReasons: ReadonlySet<SkipReason> = new Set([
 
 /** What the touches so far did to one member. */
 export interface MemberHistory {
-  sent: { touch: number; channel: Channel; sentAt: string }[];
+  sent: { touch: number; channel: Channel; sentAt: string; messageId: string }[];
   /** The latest reason a touch passed the member by without ending the enrollment. */
   lastSkip?: SkipReason;
   ended?: { touch: number; reason: SkipReason; convertedAt?: string; afterTouch?: number };
@@ -57,7 +57,12 @@ export const historiesOf = (chunks: readonly TouchChunk[], beforeTouch = Number.
     for (const [userId, result] of Object.entries(chunk.results)) {
       const history = histories.get(userId) ?? { sent: [] };
       if ('sentAt' in result)
-        history.sent.push({ touch: chunk.touch, channel: result.channel, sentAt: result.sentAt });
+        history.sent.push({
+          touch: chunk.touch,
+          channel: result.channel,
+          sentAt: result.sentAt,
+          messageId: result.messageId,
+        });
       else if (!endingReasons.has(result.skipped)) history.lastSkip = result.skipped;
       else if (!history.ended) {
         history.ended = {

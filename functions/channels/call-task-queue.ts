@@ -13,9 +13,10 @@ export interface CallTask {
   script: string;
   offer?: MessageOn<'call'>['offer'];
   lastTouches: MessageOn<'call'>['lastTouches'];
-  status: 'open';
+  /** Agents will close tasks with an outcome; the run expires those still open when it closes. */
+  status: 'open' | 'expired';
   createdAt: string;
-  /** Open tasks expire when the run's call window closes; DynamoDB deletes them a month later (TTL). */
+  /** When the call window closes; DynamoDB deletes the task a month later (TTL). */
   expiresAt: string;
   ttl: number;
 }
