@@ -93,7 +93,8 @@ export const skipReasons = [
   'ladder-exhausted',
   'unreachable',
   'user-missing',
-  'exited',
+  /** Left at an earlier touch (ladder exhausted, unreachable, user missing). */
+  'ended-earlier',
   'holdout',
   'outside-send-window',
   'already-claimed',

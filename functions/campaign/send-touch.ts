@@ -60,7 +60,7 @@ export const sendTouchToBatch = async (
   for (const userId of enrollment.members) {
     const ended = histories.get(userId)?.ended;
     if (holdout.has(userId)) outcome.skipped.holdout = (outcome.skipped.holdout ?? 0) + 1;
-    else if (ended) tally({ skipped: ended.reason === 'converted' ? 'converted' : 'exited' });
+    else if (ended) tally({ skipped: ended.reason === 'converted' ? 'converted' : 'ended-earlier' });
     else active.push(userId);
   }
   const users = await getUsers(active);
