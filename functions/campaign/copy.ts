@@ -46,6 +46,6 @@ export const renderCopy = <T extends Record<string, string>>(
   ) as T;
 };
 
-export const assertUnreachable = (value: never): never => {
+const assertUnreachable = (value: never): never => {
   throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
 };

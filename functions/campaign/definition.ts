@@ -80,7 +80,6 @@ export const stepSchema = z.discriminatedUnion('type', [
 ]);
 export type Step = z.infer<typeof stepSchema>;
 export type ChannelStep = Extract<Step, { type: 'channel' }>;
-export type WaitStep = Extract<Step, { type: 'wait' }>;
 
 export const goals = ['login', 'credit_apply', 'drawdown'] as const;
 export type Goal = (typeof goals)[number];

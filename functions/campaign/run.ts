@@ -24,7 +24,6 @@ export const runInputSchema = z.strictObject({
   /** Enroll at most this many users (a random sample of the cohort). */
   limit: z.number().int().min(1).optional(),
 });
-export type RunInput = z.infer<typeof runInputSchema>;
 
 /** A run is one cohort: (campaign, local date, time zone). It carries the definition it started with. */
 export interface Run {
