@@ -23,6 +23,8 @@ export type ChannelConfig =
 
 /** Marks a function's template resource with its handler module, which the local runtime loads in-process. */
 export const HANDLER_METADATA_KEY = 'rekindle:handler';
+/** Marks a state machine that is not a campaign (the user import) with its name, for the local runtime. */
+export const STATE_MACHINE_METADATA_KEY = 'rekindle:state-machine';
 
 export type HandlerName =
   | 'prepare-run'
@@ -32,16 +34,34 @@ export type HandlerName =
   | 'check-progress'
   | 'close-batch'
   | 'summarise-run'
-  | 'record-app-event';
+  | 'record-app-event'
+  | 'record-inbound-sms'
+  | 'record-email-feedback'
+  | 'unsubscribe'
+  | 'plan-import'
+  | 'import-chunk'
+  | 'summarise-import';
 
 /** Grants exactly these DynamoDB actions on the table (and, if named, one of its indexes), nothing more. */
-const allow = (fn: NodejsFunction, table: Table, actions: string[], indexName?: string) => {
+export const allow = (fn: NodejsFunction, table: Table, actions: string[], indexName?: string) => {
   fn.addToRolePolicy(
     new PolicyStatement({
       actions: actions.map((action) => `dynamodb:${action}`),
       resources: indexName ? [`${table.tableArn}/index/${indexName}`] : [table.tableArn],
     }),
   );
+};
+
+/** What a function needs to write users through the one user-write path (data/user-changes.ts). */
+export const userWriteEnvironment = (tables: RekindleTables) => ({
+  USERS_TABLE: tables.users.tableName,
+  CONSENT_CHANGES_TABLE: tables.consentChanges.tableName,
+});
+
+/** A user write reads the user, then puts it conditionally with its consent-trail entries (a transaction). */
+export const allowUserWrites = (fn: NodejsFunction, tables: RekindleTables) => {
+  allow(fn, tables.users, ['GetItem', 'PutItem']);
+  allow(fn, tables.consentChanges, ['PutItem']);
 };
 
 export class RekindleFunctions extends Construct {
@@ -75,12 +95,13 @@ export class RekindleFunctions extends Construct {
       CALL_TASKS_TABLE: callTasks.tableName,
     };
 
-    this.prepareRun = this.handlerFunction('prepare-run', { RUNS_TABLE: names.RUNS_TABLE });
+    this.prepareRun = handlerFunction(this, 'prepare-run', { RUNS_TABLE: names.RUNS_TABLE });
     allow(this.prepareRun, runs, ['PutItem']);
 
     const { USERS_TABLE, RUNS_TABLE, ENROLLMENTS_TABLE, TOUCHES_TABLE, COOLDOWNS_TABLE, CALL_TASKS_TABLE } =
       names;
-    this.selectAudience = this.handlerFunction(
+    this.selectAudience = handlerFunction(
+      this,
       'select-audience',
       { USERS_TABLE, RUNS_TABLE, ENROLLMENTS_TABLE, COOLDOWNS_TABLE },
       Duration.minutes(15),
@@ -91,7 +112,7 @@ export class RekindleFunctions extends Construct {
     allow(this.selectAudience, enrollments, ['BatchWriteItem']);
     allow(this.selectAudience, runs, ['UpdateItem']);
 
-    this.planWait = this.handlerFunction('plan-wait', {});
+    this.planWait = handlerFunction(this, 'plan-wait', {});
 
     const channelEnvironment: Record<string, string> =
       props.channels.mode === 'aws'
@@ -103,7 +124,8 @@ export class RekindleFunctions extends Construct {
             EMAIL_CONFIGURATION_SET: props.emailConfigurationSetName ?? '',
           }
         : { CHANNEL_SENDER: 'sandbox', SANDBOX_OUTBOX_TABLE: sandboxOutbox?.tableName ?? '' };
-    this.sendTouch = this.handlerFunction(
+    this.sendTouch = handlerFunction(
+      this,
       'send-touch',
       { USERS_TABLE, RUNS_TABLE, ENROLLMENTS_TABLE, TOUCHES_TABLE, CALL_TASKS_TABLE, ...channelEnvironment },
       Duration.minutes(5),
@@ -117,10 +139,11 @@ export class RekindleFunctions extends Construct {
       this.allowProviders(props.channels, props.emailConfigurationSetName ?? '');
     else if (sandboxOutbox) allow(this.sendTouch, sandboxOutbox, ['PutItem']);
 
-    this.checkProgress = this.handlerFunction('check-progress', { RUNS_TABLE });
+    this.checkProgress = handlerFunction(this, 'check-progress', { RUNS_TABLE });
     allow(this.checkProgress, runs, ['Query']);
 
-    this.closeBatch = this.handlerFunction(
+    this.closeBatch = handlerFunction(
+      this,
       'close-batch',
       { USERS_TABLE, RUNS_TABLE, ENROLLMENTS_TABLE, TOUCHES_TABLE, CALL_TASKS_TABLE },
       Duration.minutes(5),
@@ -131,11 +154,14 @@ export class RekindleFunctions extends Construct {
     allow(this.closeBatch, runs, ['PutItem']);
     allow(this.closeBatch, callTasks, ['UpdateItem']);
 
-    this.summariseRun = this.handlerFunction('summarise-run', { RUNS_TABLE }, Duration.minutes(5));
+    this.summariseRun = handlerFunction(this, 'summarise-run', { RUNS_TABLE }, Duration.minutes(5));
     allow(this.summariseRun, runs, ['GetItem', 'Query', 'UpdateItem']);
 
-    this.recordAppEvent = this.handlerFunction('record-app-event', { USERS_TABLE, TOUCHES_TABLE });
-    allow(this.recordAppEvent, users, ['GetItem', 'PutItem']);
+    this.recordAppEvent = handlerFunction(this, 'record-app-event', {
+      ...userWriteEnvironment(props.tables),
+      TOUCHES_TABLE,
+    });
+    allowUserWrites(this.recordAppEvent, props.tables);
     allow(this.recordAppEvent, touches, ['UpdateItem']);
   }
 
@@ -177,55 +203,59 @@ export class RekindleFunctions extends Construct {
       }),
     );
   }
-
-  private handlerFunction(
-    name: HandlerName,
-    environment: Record<string, string>,
-    timeout = Duration.seconds(30),
-  ): NodejsFunction {
-    const id = name.replace(/(^|-)(\w)/g, (_match, _dash, letter: string) => letter.toUpperCase());
-    const logGroup = new LogGroup(this, `${id}Logs`, { retention: RetentionDays.ONE_MONTH });
-    // An explicit role with write access to its own log group only, instead of the managed basic role.
-    const role = new Role(this, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    logGroup.grantWrite(role);
-    const fn = new NodejsFunction(this, id, {
-      entry: path.join(repositoryRoot, 'functions', 'handlers', `${name}.ts`),
-      handler: 'handler',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      memorySize: 512,
-      timeout,
-      tracing: Tracing.ACTIVE,
-      role,
-      logGroup,
-      environment: {
-        ...environment,
-        POWERTOOLS_SERVICE_NAME: 'rekindle',
-        POWERTOOLS_METRICS_NAMESPACE: 'Rekindle',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        mainFields: ['module', 'main'],
-        // Some dependencies still call require(); ESM bundles need it defined.
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      },
-    });
-    (fn.node.defaultChild as CfnFunction).addMetadata(HANDLER_METADATA_KEY, name);
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Active tracing: X-Ray PutTraceSegments and PutTelemetryRecords have no resource-level permissions.',
-    });
-    Validations.of(fn).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'Pinned to nodejs22.x, the Node version the local runtime and the tests run on, so tests run what deploys.',
-    });
-    return fn;
-  }
 }
+
+/**
+ * One Lambda function per handler module: Node 22 on arm64, traced, its own log group and a role that may
+ * write only there; callers grant the rest.
+ */
+export const handlerFunction = (
+  scope: Construct,
+  name: HandlerName,
+  environment: Record<string, string>,
+  timeout = Duration.seconds(30),
+): NodejsFunction => {
+  const id = name.replace(/(^|-)(\w)/g, (_match, _dash, letter: string) => letter.toUpperCase());
+  const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH });
+  // An explicit role with write access to its own log group only, instead of the managed basic role.
+  const role = new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+  logGroup.grantWrite(role);
+  const fn = new NodejsFunction(scope, id, {
+    entry: path.join(repositoryRoot, 'functions', 'handlers', `${name}.ts`),
+    handler: 'handler',
+    runtime: Runtime.NODEJS_22_X,
+    architecture: Architecture.ARM_64,
+    memorySize: 512,
+    timeout,
+    tracing: Tracing.ACTIVE,
+    role,
+    logGroup,
+    environment: {
+      ...environment,
+      POWERTOOLS_SERVICE_NAME: 'rekindle',
+      POWERTOOLS_METRICS_NAMESPACE: 'Rekindle',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    },
+    bundling: {
+      format: OutputFormat.ESM,
+      target: 'node22',
+      minify: true,
+      sourceMap: true,
+      mainFields: ['module', 'main'],
+      // Some dependencies still call require(); ESM bundles need it defined.
+      banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+  });
+  (fn.node.defaultChild as CfnFunction).addMetadata(HANDLER_METADATA_KEY, name);
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'Active tracing: X-Ray PutTraceSegments and PutTelemetryRecords have no resource-level permissions.',
+  });
+  Validations.of(fn).acknowledge({
+    id: 'AwsSolutions-L1',
+    reason:
+      'Pinned to nodejs22.x, the Node version the local runtime and the tests run on, so tests run what deploys.',
+  });
+  return fn;
+};

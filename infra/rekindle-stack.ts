@@ -6,6 +6,8 @@ import type { Construct } from 'constructs';
 import type { Campaign } from '../functions/campaign/definition';
 import { CampaignStateMachine } from '../statemachines/campaign-state-machine';
 import { type ChannelConfig, RekindleFunctions } from './functions';
+import { UserImport } from './imports';
+import { ChannelFeedback } from './inbound';
 import { RekindleTables } from './tables';
 import { CampaignTriggers } from './triggers';
 
@@ -24,11 +26,10 @@ export class RekindleStack extends Stack {
     this.tables = new RekindleTables(this, 'Tables', { sandbox: props.channels.mode === 'sandbox' });
     // With real providers, SES reports deliveries, opens, clicks, bounces and complaints to the default
     // event bus through this configuration set.
+    const emailConfigurationSetName = `${this.stackName}-email-events`;
     const emailEvents =
       props.channels.mode === 'aws'
-        ? new ConfigurationSet(this, 'EmailEvents', {
-            configurationSetName: `${this.stackName}-email-events`,
-          })
+        ? new ConfigurationSet(this, 'EmailEvents', { configurationSetName: emailConfigurationSetName })
         : undefined;
     emailEvents?.addEventDestination('ToEventBridge', {
       destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
@@ -45,6 +46,14 @@ export class RekindleStack extends Stack {
       channels: props.channels,
       emailConfigurationSetName: emailEvents?.configurationSetName,
     });
+
+    // What comes back from people (SMS replies, bounces, complaints, unsubscribes) and the bulk user import.
+    const feedback = new ChannelFeedback(this, 'ChannelFeedback', {
+      tables: this.tables,
+      emailConfigurationSetName,
+    });
+    feedback.allowLinkSigning(this.functions.sendTouch);
+    new UserImport(this, 'UserImport', { tables: this.tables });
 
     this.campaignStateMachines = props.campaigns.map((campaign) => {
       const machine = new CampaignStateMachine(this, `Campaign-${campaign.id}`, {

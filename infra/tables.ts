@@ -14,8 +14,13 @@ const tableDefaults = {
  * synthesize, so this is the only definition of their keys and indexes.
  */
 export class RekindleTables extends Construct {
-  /** Users and their lifecycle; sparse index `byDormancy` (model#timeZone, dormantFrom) for selection. */
+  /**
+   * Users and their lifecycle; sparse index `byDormancy` (model#timeZone, dormantFrom) for selection, and
+   * `byPhone` (phoneKey) to find who replied to an SMS.
+   */
   readonly users: Table;
+  /** Every consent and push-registration change per user (userId, occurredAt#channel#eventId): the trail. */
+  readonly consentChanges: Table;
   /** Run records, per-(touch, batch) outcomes and per-batch closings, partitioned by run. */
   readonly runs: Table;
   /** One item per (run, batch): its members, holdout, and at the end their terminal states. */
@@ -40,6 +45,16 @@ export class RekindleTables extends Construct {
       partitionKey: { name: 'dormancyKey', type: AttributeType.STRING },
       sortKey: { name: 'dormantFrom', type: AttributeType.STRING },
       projectionType: ProjectionType.KEYS_ONLY,
+    });
+    this.users.addGlobalSecondaryIndex({
+      indexName: 'byPhone',
+      partitionKey: { name: 'phoneKey', type: AttributeType.STRING },
+      projectionType: ProjectionType.KEYS_ONLY,
+    });
+    this.consentChanges = new Table(this, 'ConsentChanges', {
+      ...tableDefaults,
+      partitionKey: { name: 'userId', type: AttributeType.STRING },
+      sortKey: { name: 'changeKey', type: AttributeType.STRING },
     });
     this.runs = new Table(this, 'Runs', {
       ...tableDefaults,

@@ -203,8 +203,21 @@ export class LocalRekindle {
     }
   }
 
-  private async execute(campaignId: string, input: unknown): Promise<RunResult> {
-    const definition = this.template.stateMachines.get(campaignId);
+  /** Runs a state machine of the template that is not a campaign (the user import) to its end. */
+  async runStateMachine(
+    name: string,
+    input: unknown,
+  ): Promise<Omit<RunResult, 'output'> & { output?: unknown }> {
+    const definition = this.template.namedStateMachines.get(name);
+    if (!definition) throw new Error(`No state machine named ${name}`);
+    return this.execute(name, input, definition);
+  }
+
+  private async execute(
+    campaignId: string,
+    input: unknown,
+    definition = this.template.stateMachines.get(campaignId),
+  ): Promise<RunResult> {
     if (!definition) throw new Error(`No state machine for campaign ${campaignId}`);
     const timeline: Timeline = { running: 0, blocked: [] };
     const stats: ExecutionStats = { statesByType: {}, childExecutions: 0, childStates: 0, lambda: {} };
@@ -344,9 +357,10 @@ export class LocalRekindle {
     );
   }
 
+  /** Seeds users directly (tests, benchmark), every field stated as of the clock's now. */
   async importUsers(users: readonly User[]): Promise<void> {
-    const { putUsers } = await import('../functions/data/users');
-    await putUsers(users);
+    const { seedUsers } = await import('../functions/data/users');
+    await seedUsers(users, this.clock.now().toISOString());
   }
 
   /** Every call task created, oldest first. */

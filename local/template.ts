@@ -1,5 +1,5 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { HANDLER_METADATA_KEY, type HandlerName } from '../infra/functions';
+import { HANDLER_METADATA_KEY, type HandlerName, STATE_MACHINE_METADATA_KEY } from '../infra/functions';
 import { createRekindleApp, type RekindleAppOptions, STACK_NAME } from '../infra/rekindle-app';
 import { CAMPAIGN_METADATA_KEY } from '../statemachines/campaign-state-machine';
 
@@ -11,7 +11,10 @@ import { CAMPAIGN_METADATA_KEY } from '../statemachines/campaign-state-machine';
 export interface LocalTemplate {
   tables: CreateTableCommandInput[];
   functions: Map<string, { handler: HandlerName; environment: Record<string, string> }>;
+  /** Each campaign's state machine, by campaign id. */
   stateMachines: Map<string, AslDefinition>;
+  /** The other state machines (the user import), by name. */
+  namedStateMachines: Map<string, AslDefinition>;
 }
 
 export interface AslDefinition {
@@ -94,7 +97,12 @@ const resolveIntrinsics = (value: unknown, resources: Record<string, CfnResource
 
 export const readTemplate = (template: { Resources: Record<string, CfnResource> }): LocalTemplate => {
   const resources = template.Resources;
-  const local: LocalTemplate = { tables: [], functions: new Map(), stateMachines: new Map() };
+  const local: LocalTemplate = {
+    tables: [],
+    functions: new Map(),
+    stateMachines: new Map(),
+    namedStateMachines: new Map(),
+  };
   for (const [logicalId, resource] of Object.entries(resources)) {
     // Resolved only for the resources read below; others may use intrinsics this resolver does not know.
     const properties = () =>
@@ -121,11 +129,10 @@ export const readTemplate = (template: { Resources: Record<string, CfnResource> 
       }
       case 'AWS::StepFunctions::StateMachine': {
         const campaignId = resource.Metadata?.[CAMPAIGN_METADATA_KEY] as string | undefined;
-        if (campaignId === undefined) break;
-        local.stateMachines.set(
-          campaignId,
-          JSON.parse(String(properties().DefinitionString)) as AslDefinition,
-        );
+        const name = resource.Metadata?.[STATE_MACHINE_METADATA_KEY] as string | undefined;
+        const definition = () => JSON.parse(String(properties().DefinitionString)) as AslDefinition;
+        if (campaignId !== undefined) local.stateMachines.set(campaignId, definition());
+        else if (name !== undefined) local.namedStateMachines.set(name, definition());
         break;
       }
     }

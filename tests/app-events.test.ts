@@ -22,7 +22,7 @@ describe('the app-event recorder', () => {
     const result = await invokeRecorder(loginEvent);
 
     // Assess
-    expect(result).toEqual({ result: 'recorded' });
+    expect(result).toMatchObject({ result: 'recorded', changed: ['lifecycle.lastLoginAt'] });
     const [user] = await local.rekindle.scanTable('Users');
     expect(user?.lifecycle).toMatchObject({ lastLoginAt: '2026-11-22T18:10:00.000Z' });
   });
@@ -63,7 +63,10 @@ describe('the app-event recorder', () => {
         lifecycle: { registeredAt: '2026-11-01T00:00:00.000Z', lastLoginAt: '2026-11-22T20:00:00.000Z' },
       }),
     ]);
-    expect(await invokeRecorder(loginEvent)).toEqual({ result: 'stale' });
+    expect(await invokeRecorder(loginEvent)).toMatchObject({
+      result: 'unchanged',
+      stale: ['lifecycle.lastLoginAt'],
+    });
     const [user] = await local.rekindle.scanTable('Users');
     expect(user?.lifecycle).toMatchObject({ lastLoginAt: '2026-11-22T20:00:00.000Z' });
   });

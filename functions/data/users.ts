@@ -1,34 +1,58 @@
-import { GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../clients/dynamodb';
 import { requireEnv } from '../shared/config';
 import { type DormancyIndexEntry, dormancyIndexEntryFor } from '../users/dormancy';
-import type { User } from '../users/user';
+import { stampedFields, type User, type UserRecord } from '../users/user';
 import { getAll, putAll } from './batch';
 
 const usersTable = requireEnv('USERS_TABLE');
 export const DORMANCY_INDEX = 'byDormancy';
+export const PHONE_INDEX = 'byPhone';
 
-/** The stored item: the user plus its sparse dormancy index entry, kept true on every write. */
-type UserItem = User & Partial<DormancyIndexEntry>;
+/**
+ * The stored item: the user plus its derived index keys, kept true on every write: the sparse dormancy
+ * entry, and `phoneKey` (the phone number) for finding who replied to an SMS.
+ */
+type UserItem = UserRecord & Partial<DormancyIndexEntry> & { phoneKey?: string };
 
-const toItem = (user: User): UserItem => ({ ...user, ...dormancyIndexEntryFor(user) });
+export const toItem = (record: UserRecord): UserItem => ({
+  ...record,
+  ...dormancyIndexEntryFor(record),
+  ...(record.contact.phone ? { phoneKey: record.contact.phone } : {}),
+});
 
-const fromItem = ({ dormancyKey: _key, dormantFrom: _from, ...user }: UserItem): User => user;
+const fromItem = ({
+  dormancyKey: _key,
+  dormantFrom: _from,
+  phoneKey: _phone,
+  ...record
+}: UserItem): UserRecord => ({
+  ...record,
+  asOf: record.asOf ?? {},
+  consentSources: record.consentSources ?? {},
+  version: record.version ?? 0,
+});
 
-export const putUsers = async (users: readonly User[]): Promise<void> => {
-  await putAll(usersTable, users.map(toItem));
+/**
+ * Seeds users in bulk without conditions, every field stated as of `asOf`: for the local runtime's tests
+ * and the benchmark. Everything that arrives from outside goes through `applyUserUpdate`.
+ */
+export const seedUsers = async (users: readonly User[], asOf: string): Promise<void> => {
+  const stamps = Object.fromEntries(stampedFields.map((field) => [field, asOf]));
+  await putAll(
+    usersTable,
+    users.map((user) => toItem({ ...user, asOf: stamps, consentSources: {}, version: 1 })),
+  );
 };
 
-export const putUser = async (user: User): Promise<void> => {
-  await documentClient.send(new PutCommand({ TableName: usersTable, Item: toItem(user) }));
-};
-
-export const getUser = async (userId: string): Promise<User | undefined> => {
-  const result = await documentClient.send(new GetCommand({ TableName: usersTable, Key: { userId } }));
+export const getUserRecord = async (userId: string): Promise<UserRecord | undefined> => {
+  const result = await documentClient.send(
+    new GetCommand({ TableName: usersTable, Key: { userId }, ConsistentRead: true }),
+  );
   return result.Item ? fromItem(result.Item as UserItem) : undefined;
 };
 
-export const getUsers = async (userIds: readonly string[]): Promise<Map<string, User>> => {
+export const getUsers = async (userIds: readonly string[]): Promise<Map<string, UserRecord>> => {
   const items = await getAll<UserItem>(
     usersTable,
     userIds.map((userId) => ({ userId })),
@@ -47,6 +71,24 @@ export const queryUserIdsDormantFrom = async (dormancyKey: string, localDate: st
       KeyConditionExpression: 'dormancyKey = :key AND dormantFrom = :date',
       ExpressionAttributeValues: { ':key': dormancyKey, ':date': localDate },
       ProjectionExpression: 'userId',
+    },
+  );
+  for await (const page of pages) {
+    for (const item of page.Items ?? []) userIds.push(item.userId as string);
+  }
+  return userIds;
+};
+
+/** Everyone with this phone number (a family may share one): who replied to an SMS. */
+export const queryUserIdsByPhone = async (phone: string): Promise<string[]> => {
+  const userIds: string[] = [];
+  const pages = paginateQuery(
+    { client: documentClient },
+    {
+      TableName: usersTable,
+      IndexName: PHONE_INDEX,
+      KeyConditionExpression: 'phoneKey = :phone',
+      ExpressionAttributeValues: { ':phone': phone },
     },
   );
   for await (const page of pages) {

@@ -4,15 +4,21 @@ import { lambdaHandler } from '../shared/lambda';
 import { logger, metrics } from '../shared/powertools';
 import { type AppEventResult, appEventSchema, recordAppEvent } from '../users/app-event';
 
-/** App events (logins, clicks, applications, drawdowns) from the app-events EventBridge bus. */
-export const handler = lambdaHandler(async (event: unknown): Promise<{ result: AppEventResult }> => {
+/** Events on the app-events bus: lifecycle moments, clicks, profiles and consents. */
+export const handler = lambdaHandler(async (event: unknown): Promise<AppEventResult> => {
   const envelope = EventBridgeSchema.safeParse(event);
   if (!envelope.success) throw new InvalidAppEvent(`envelope ${describeFirstIssue(envelope.error)}`);
   const detail = appEventSchema.safeParse(envelope.data.detail);
   if (!detail.success) throw new InvalidAppEvent(describeFirstIssue(detail.error));
-  const result = await recordAppEvent(detail.data);
-  logger.info('App event', { type: detail.data.type, userId: detail.data.userId, result });
-  metrics.addDimensions({ type: detail.data.type, result });
+  const recorded = await recordAppEvent(detail.data, envelope.data.id);
+  // Field names only: values may be contact data.
+  logger.info('App event', {
+    type: detail.data.type,
+    userId: detail.data.userId,
+    result: recorded.result,
+    changed: recorded.changed,
+  });
+  metrics.addDimensions({ type: detail.data.type, result: recorded.result });
   metrics.addMetric('AppEvents', 'Count', 1);
-  return { result };
+  return recorded;
 });

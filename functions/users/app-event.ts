@@ -1,36 +1,46 @@
 import { z } from 'zod';
+import { channels } from '../campaign/definition';
 import { recordTouchClicked } from '../data/touches';
-import { getUser, putUser } from '../data/users';
 import { instant } from '../shared/schemas';
+import { changeSource, profileEventSchema, userId } from './profile';
 import type { Lifecycle } from './user';
+import { applyUserUpdate, type UserUpdateResult } from './user-update';
+
+const lifecycleEventTypes = [
+  'login',
+  'application_started',
+  'credit_apply',
+  'credit_granted',
+  'drawdown',
+  'loan_settled',
+] as const;
 
 /**
- * An event from the lending app, as it arrives on the app-events bus (the EventBridge `detail`).
- * A click carries the touch id from the tracked link.
+ * An event on the app-events bus (the EventBridge `detail`): a lifecycle moment, a click on a tracked
+ * link (it carries the touch id), a `profile` (any fields of the import format) or a `consent` captured
+ * elsewhere (the app's settings screen, a branch, a do-not-call request).
  */
 export const appEventSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('click'),
-    userId: z.string().min(1),
-    occurredAt: instant,
-    touchId: z.string().min(1),
-  }),
-  z.strictObject({
-    type: z.enum([
-      'login',
-      'application_started',
-      'credit_apply',
-      'credit_granted',
-      'drawdown',
-      'loan_settled',
-    ]),
-    userId: z.string().min(1),
-    occurredAt: instant,
-  }),
+  z.strictObject({ type: z.literal('click'), userId, occurredAt: instant, touchId: z.string().min(1) }),
+  z.strictObject({ type: z.enum(lifecycleEventTypes), userId, occurredAt: instant }),
+  profileEventSchema,
+  z
+    .strictObject({
+      type: z.literal('consent'),
+      userId,
+      channel: z.enum(channels),
+      granted: z.boolean(),
+      source: changeSource,
+      occurredAt: instant,
+    })
+    .refine((event) => event.source !== 'do-not-call' || (event.channel === 'call' && !event.granted), {
+      message: 'do-not-call withdraws the call channel: channel must be call and granted false',
+      path: ['source'],
+    }),
 ]);
 export type AppEvent = z.infer<typeof appEventSchema>;
 
-const lifecycleField: Record<Exclude<AppEvent['type'], 'click'>, keyof Lifecycle> = {
+const lifecycleField: Record<(typeof lifecycleEventTypes)[number], keyof Lifecycle> = {
   login: 'lastLoginAt',
   application_started: 'applicationStartedAt',
   credit_apply: 'lastCreditApplyAt',
@@ -39,24 +49,46 @@ const lifecycleField: Record<Exclude<AppEvent['type'], 'click'>, keyof Lifecycle
   loan_settled: 'loanSettledAt',
 };
 
-export type AppEventResult = 'recorded' | 'unknown-user' | 'unknown-touch' | 'stale';
+/** What an event changed: `recorded` (updated), `created`, `unchanged`, or why it changed nothing. */
+export interface AppEventResult extends Partial<Omit<UserUpdateResult, 'outcome'>> {
+  result: 'recorded' | 'created' | 'unchanged' | 'unknown-user' | 'unknown-touch';
+}
 
 /**
- * Moves the user's lifecycle forward (which also keeps the dormancy index true) or records a click on
- * a touch. Conversions are read from the lifecycle by the send step and the run summary.
+ * Records an app event through the one user-write path (a click is recorded on its touch). `eventId` is
+ * the bus event's id, so a redelivery adds nothing twice.
  */
-export const recordAppEvent = async (event: AppEvent): Promise<AppEventResult> => {
+export const recordAppEvent = async (event: AppEvent, eventId: string): Promise<AppEventResult> => {
   if (event.type === 'click') {
-    return (await recordTouchClicked(event.touchId, event.userId, event.occurredAt))
-      ? 'recorded'
-      : 'unknown-touch';
+    return {
+      result: (await recordTouchClicked(event.touchId, event.userId, event.occurredAt))
+        ? 'recorded'
+        : 'unknown-touch',
+    };
   }
-  const user = await getUser(event.userId);
-  if (user === undefined) return 'unknown-user';
-  const field = lifecycleField[event.type];
-  const current = user.lifecycle[field];
-  // Events can arrive out of order; the lifecycle keeps the latest time of each.
-  if (current !== undefined && Date.parse(current) >= Date.parse(event.occurredAt)) return 'stale';
-  await putUser({ ...user, lifecycle: { ...user.lifecycle, [field]: event.occurredAt } });
-  return 'recorded';
+  const base = { userId: event.userId, occurredAt: event.occurredAt, eventId };
+  const update = (() => {
+    switch (event.type) {
+      case 'profile': {
+        const { type: _type, userId: _userId, occurredAt: _occurredAt, ...fields } = event;
+        return { ...base, source: 'profile', fields, ifMissing: 'create' as const };
+      }
+      case 'consent':
+        return {
+          ...base,
+          source: event.source,
+          fields: { consents: { [event.channel]: event.granted } },
+          ifMissing: 'ignore' as const,
+        };
+      default:
+        return {
+          ...base,
+          source: 'app-event',
+          fields: { lifecycle: { [lifecycleField[event.type]]: event.occurredAt } },
+          ifMissing: 'ignore' as const,
+        };
+    }
+  })();
+  const { outcome, ...changes } = await applyUserUpdate(update);
+  return { result: outcome === 'updated' ? 'recorded' : outcome, ...changes };
 };

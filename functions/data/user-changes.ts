@@ -1,0 +1,91 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, paginateQuery, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../clients/dynamodb';
+import { requireEnv } from '../shared/config';
+import type { ChannelChange, UserRecord } from '../users/user';
+import { toItem } from './users';
+
+const usersTable = requireEnv('USERS_TABLE');
+const consentChangesTable = requireEnv('CONSENT_CHANGES_TABLE');
+
+/** One entry of a user's consent trail: what changed on which channel, who said so and when. */
+export interface ConsentChange extends ChannelChange {
+  userId: string;
+  occurredAt: string;
+  source: string;
+  eventId: string;
+}
+
+/** The trail is sorted by time; the event id makes a redelivered event's entry the same item. */
+const consentChangeItem = (change: ConsentChange) => ({
+  ...change,
+  changeKey: `${change.occurredAt}#${change.channel}#${change.eventId}`,
+});
+
+const isCondition = (error: unknown) =>
+  error instanceof ConditionalCheckFailedException ||
+  (error instanceof Error && error.name === 'TransactionCanceledException');
+
+/**
+ * Writes the user only if it still has the version that was read (or still does not exist), together with
+ * its consent-trail entries, in one transaction. False when another write came first.
+ */
+export const writeUserRecord = async (
+  record: UserRecord,
+  expectedVersion: number | undefined,
+  trail: readonly ConsentChange[],
+): Promise<boolean> => {
+  const condition =
+    expectedVersion === undefined
+      ? { ConditionExpression: 'attribute_not_exists(userId)' }
+      : {
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        };
+  const put = { TableName: usersTable, Item: toItem(record), ...condition };
+  try {
+    if (trail.length === 0) await documentClient.send(new PutCommand(put));
+    else {
+      await documentClient.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: put },
+            ...trail.map((change) => ({
+              Put: { TableName: consentChangesTable, Item: consentChangeItem(change) },
+            })),
+          ],
+        }),
+      );
+    }
+    return true;
+  } catch (error) {
+    if (isCondition(error)) return false;
+    throw error;
+  }
+};
+
+/** Trail entries that change no user (a statement a newer one overrides); a redelivery rewrites the same item. */
+export const putConsentChanges = async (trail: readonly ConsentChange[]): Promise<void> => {
+  for (const change of trail) {
+    await documentClient.send(
+      new PutCommand({ TableName: consentChangesTable, Item: consentChangeItem(change) }),
+    );
+  }
+};
+
+/** A user's consent trail, oldest first. */
+export const queryConsentChanges = async (userId: string): Promise<ConsentChange[]> => {
+  const changes: ConsentChange[] = [];
+  const pages = paginateQuery(
+    { client: documentClient },
+    {
+      TableName: consentChangesTable,
+      KeyConditionExpression: 'userId = :userId',
+      ExpressionAttributeValues: { ':userId': userId },
+    },
+  );
+  for await (const page of pages) {
+    for (const { changeKey: _key, ...change } of page.Items ?? []) changes.push(change as ConsentChange);
+  }
+  return changes;
+};

@@ -1,0 +1,210 @@
+import type { Channel } from '../campaign/definition';
+import { type ConsentChange, putConsentChanges, writeUserRecord } from '../data/user-changes';
+import { getUserRecord } from '../data/users';
+import { RekindleError } from '../shared/errors';
+import type { ProfileFields } from './profile';
+import {
+  type ChannelChange,
+  type Lifecycle,
+  type StampedField,
+  stampedFields,
+  type User,
+  type UserRecord,
+} from './user';
+
+/** A profile without the fields a new user needs (time zone, locale, registration time). */
+export class InvalidProfile extends RekindleError {
+  constructor(message: string) {
+    super('InvalidProfile', message);
+  }
+}
+
+/** A user written by so many others at once that a write kept losing; the caller's retry will land it. */
+export class UserUpdateContended extends RekindleError {
+  constructor(userId: string) {
+    super('UserUpdateContended', `User ${userId} changed under every attempt to update it; retry later`);
+  }
+}
+
+/** One statement about a user, from any path: profile event, import line, app event, consent, channel feedback. */
+export interface UserUpdate {
+  userId: string;
+  /** When the facts were stated; a field keeps the value of its latest statement. */
+  occurredAt: string;
+  /** Who stated it: `profile`, `import`, `app-settings`, `sms-keyword`, `ses-bounce` ... */
+  source: string;
+  /** The event's own id, so a redelivered event adds nothing twice to the consent trail. */
+  eventId: string;
+  fields: ProfileFields;
+  /** What to do when the user does not exist yet: profiles and imports create, the other paths ignore. */
+  ifMissing: 'create' | 'ignore';
+}
+
+export type UpdateOutcome = 'created' | 'updated' | 'unchanged' | 'unknown-user';
+
+export interface UserUpdateResult {
+  outcome: UpdateOutcome;
+  /** Fields whose value changed, as paths (`consents.sms`, `lifecycle.lastLoginAt`). */
+  changed: string[];
+  /** Fields given but older than what is stored: kept as they were. */
+  stale: string[];
+  /** Consent and push-registration changes, as recorded in the consent trail. */
+  channelChanges: ChannelChange[];
+}
+
+const MAX_ATTEMPTS = 8;
+
+const readField = (user: object, field: string): unknown =>
+  field
+    .split('.')
+    .reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], user);
+
+const writeField = (user: User, field: string, value: unknown) => {
+  const [head, leaf] = field.split('.') as [string, string | undefined];
+  const target = (leaf === undefined ? user : ((user as never)[head] as Record<string, unknown>)) as Record<
+    string,
+    unknown
+  >;
+  const key = leaf ?? head;
+  // null removes an optional field; push is the one field whose "none" is stored as null.
+  if (value === null && field !== 'push') delete target[key];
+  else target[key] = value;
+};
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+const later = (a: string, b: string) => Date.parse(a) > Date.parse(b);
+
+/** The lifecycle moments that simply keep the latest time, whatever order events arrive in. */
+const momentFields = [
+  'lastLoginAt',
+  'applicationStartedAt',
+  'lastCreditApplyAt',
+  'creditGrantedAt',
+  'lastDrawdownAt',
+  'loanSettledAt',
+] as const satisfies readonly (keyof Lifecycle)[];
+
+const newUser = (userId: string, fields: ProfileFields): User => {
+  const missing = [
+    fields.timeZone === undefined && 'timeZone',
+    fields.locale === undefined && 'locale',
+    fields.lifecycle?.registeredAt === undefined && 'lifecycle.registeredAt',
+  ].find(Boolean);
+  if (missing) throw new InvalidProfile(`${missing}: required to create user ${userId}`);
+  // A new user has consented to nothing until a statement says so.
+  return {
+    userId,
+    contact: {},
+    push: null,
+    timeZone: '',
+    locale: '',
+    consents: { push: false, sms: false, email: false, call: false },
+    lifecycle: { registeredAt: '' },
+    tags: [],
+  };
+};
+
+/**
+ * Applies one statement to a stored user (or a new one): each stamped field takes the given value unless
+ * a newer statement already set it, lifecycle moments keep the latest time. Pure: the caller writes.
+ */
+export const mergeUserUpdate = (
+  current: UserRecord | undefined,
+  update: UserUpdate,
+): { record: UserRecord; changed: string[]; stale: string[]; channelChanges: ChannelChange[] } => {
+  const base: UserRecord = current
+    ? structuredClone(current)
+    : { ...newUser(update.userId, update.fields), asOf: {}, consentSources: {}, version: 0 };
+  const { asOf } = base;
+  const changed: string[] = [];
+  const stale: string[] = [];
+  const channelChanges: ChannelChange[] = [];
+  for (const field of stampedFields) {
+    const value = readField(update.fields, field);
+    if (value === undefined) continue;
+    const before = readField(base, field);
+    const statedAt = asOf[field];
+    const consentChannel = field.startsWith('consents.') ? (field.slice(9) as Channel) : undefined;
+    if (statedAt !== undefined && later(statedAt, update.occurredAt)) {
+      stale.push(field);
+      if (consentChannel && !same(before, value)) {
+        channelChanges.push({
+          channel: consentChannel,
+          change: value ? 'consent-granted' : 'consent-withdrawn',
+          applied: false,
+        });
+      }
+      continue;
+    }
+    asOf[field as StampedField] = update.occurredAt;
+    if (same(before, value)) continue;
+    writeField(base, field, value);
+    changed.push(field);
+    if (consentChannel) {
+      base.consentSources[consentChannel] = update.source;
+      if (value || current) {
+        channelChanges.push({
+          channel: consentChannel,
+          change: value ? 'consent-granted' : 'consent-withdrawn',
+          applied: true,
+        });
+      }
+    }
+    if (field === 'push' && (value === null) !== (before === null || before === undefined)) {
+      channelChanges.push({
+        channel: 'push',
+        change: value ? 'push-registered' : 'push-removed',
+        applied: true,
+      });
+    }
+  }
+  for (const field of momentFields) {
+    const value = update.fields.lifecycle?.[field];
+    if (value === undefined) continue;
+    const before = base.lifecycle[field];
+    if (before !== undefined && !later(value, before)) {
+      if (before !== value) stale.push(`lifecycle.${field}`);
+      continue;
+    }
+    base.lifecycle[field] = value;
+    changed.push(`lifecycle.${field}`);
+  }
+  base.version += 1;
+  return { record: base, changed, stale, channelChanges };
+};
+
+const backoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempt * 5));
+
+/**
+ * The one way a user is written, by every path. Each write is conditional on the version it read, so two
+ * statements about the same user at the same moment both land (the loser re-reads and merges again); the
+ * consent trail is written in the same transaction, so nothing is half-written.
+ */
+export const applyUserUpdate = async (update: UserUpdate): Promise<UserUpdateResult> => {
+  for (let attempt = 1; ; attempt += 1) {
+    const current = await getUserRecord(update.userId);
+    if (current === undefined && update.ifMissing === 'ignore') {
+      return { outcome: 'unknown-user', changed: [], stale: [], channelChanges: [] };
+    }
+    const { record, changed, stale, channelChanges } = mergeUserUpdate(current, update);
+    const trail: ConsentChange[] = channelChanges.map((change) => ({
+      ...change,
+      userId: update.userId,
+      occurredAt: update.occurredAt,
+      source: update.source,
+      eventId: update.eventId,
+    }));
+    if (changed.length === 0) {
+      // Only statements a newer one overrides: they still belong in the trail (a redelivery adds nothing).
+      if (trail.length > 0) await putConsentChanges(trail);
+      return { outcome: 'unchanged', changed, stale, channelChanges };
+    }
+    if (await writeUserRecord(record, current?.version, trail)) {
+      return { outcome: current ? 'updated' : 'created', changed, stale, channelChanges };
+    }
+    if (attempt >= MAX_ATTEMPTS) throw new UserUpdateContended(update.userId);
+    await backoff(attempt);
+  }
+};
