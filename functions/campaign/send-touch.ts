@@ -190,6 +190,7 @@ const composeMessage = (context: TouchContext, step: ChannelStep, user: User): O
         address: { email: user.contact.email ?? '' },
         subject: copy.subject ?? '',
         body: copy.body ?? '',
+        unsubscribeUrl: '',
       };
     case 'call':
       return {

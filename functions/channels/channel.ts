@@ -17,7 +17,14 @@ export type PushAddress = { token: string; platform: 'fcm' | 'apns' };
 export type OutboundMessage =
   | (MessageBase & { channel: 'push'; address: PushAddress; title: string; body: string })
   | (MessageBase & { channel: 'sms'; address: { phone: string }; body: string })
-  | (MessageBase & { channel: 'email'; address: { email: string }; subject: string; body: string })
+  | (MessageBase & {
+      channel: 'email';
+      address: { email: string };
+      subject: string;
+      body: string;
+      /** The signed one-click unsubscribe link (RFC 8058 List-Unsubscribe), also shown in the footer. */
+      unsubscribeUrl: string;
+    })
   | (MessageBase & {
       channel: 'call';
       address: { phone: string };
