@@ -127,10 +127,19 @@ export class RekindleFunctions extends Construct {
     this.sendTouch = handlerFunction(
       this,
       'send-touch',
-      { USERS_TABLE, RUNS_TABLE, ENROLLMENTS_TABLE, TOUCHES_TABLE, CALL_TASKS_TABLE, ...channelEnvironment },
+      {
+        ...userWriteEnvironment(props.tables),
+        RUNS_TABLE,
+        ENROLLMENTS_TABLE,
+        TOUCHES_TABLE,
+        CALL_TASKS_TABLE,
+        ...channelEnvironment,
+      },
       Duration.minutes(5),
     );
     allow(this.sendTouch, users, ['BatchGetItem']);
+    // A provider's refusal (SMS opt-out list, dead push token) turns the channel off for the user.
+    allowUserWrites(this.sendTouch, props.tables);
     allow(this.sendTouch, enrollments, ['GetItem']);
     allow(this.sendTouch, touches, ['Query', 'PutItem', 'UpdateItem']);
     allow(this.sendTouch, runs, ['PutItem']);

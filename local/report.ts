@@ -27,8 +27,9 @@ export const formatRun = (result: RunResult): string => {
       ` ${selection.filteredOut} filtered out, ${selection.inCooldown} in cool-down, ${selection.overLimit} over the limit`,
   ];
   for (const touch of summary.touches) {
+    const optedOut = Object.keys(touch.optedOut).length > 0 ? `  opted out ${counts(touch.optedOut)}` : '';
     lines.push(
-      `  touch ${touch.touch}  sent ${counts(touch.sent)}  skipped ${counts(touch.skipped)}  converted ${touch.converted}`,
+      `  touch ${touch.touch}  sent ${counts(touch.sent)}  skipped ${counts(touch.skipped)}${optedOut}  converted ${touch.converted}`,
     );
   }
   const lift =

@@ -209,9 +209,10 @@ describe('the send step', () => {
     expect(outsideWindow).toMatchObject({ skipped: { 'outside-send-window': 1 }, active: 1 });
     expect(failed).toMatchObject({ skipped: { 'send-failed': 1 }, active: 1 });
     const chunks = await local.rekindle.scanTable('Touches');
+    // Each skip names the ladder step it was due on: touch 1 push, so touch 2 went on to SMS.
     expect(chunks.map((chunk) => chunk.results)).toEqual([
-      { a: { skipped: 'outside-send-window' } },
-      { a: { skipped: 'send-failed' } },
+      { a: { skipped: 'outside-send-window', channel: 'push', rung: 0 } },
+      { a: { skipped: 'send-failed', channel: 'sms', rung: 1 } },
     ]);
   });
 });

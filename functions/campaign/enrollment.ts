@@ -25,7 +25,7 @@ export type TerminalState =
   | { status: 'holdout'; convertedAt?: string };
 
 /** Reasons that end a member's enrollment at the touch where they occur. */
-export const endingReasons: ReadonlySet<SkipReason> = new Set([
+export const endingReasons: ReadonlySet<SkipReason> = new Set<SkipReason>([
   'converted',
   'ladder-exhausted',
   'unreachable',
@@ -37,6 +37,8 @@ export interface MemberHistory {
   sent: { touch: number; channel: Channel; sentAt: string; messageId: string }[];
   /** The latest reason a touch passed the member by without ending the enrollment. */
   lastSkip?: SkipReason;
+  /** The campaign ladder index of the last step a touch used (sent or skipped at); -1 before any. */
+  lastRung: number;
   ended?: { touch: number; reason: SkipReason; convertedAt?: string; afterTouch?: number };
 }
 
@@ -48,14 +50,16 @@ export const historiesOf = (chunks: readonly TouchChunk[], beforeTouch = Number.
     if (chunk.results === undefined) {
       // Claimed by an attempt that died before recording results: whether it sent is unknown.
       for (const userId of chunk.userIds) {
-        const history = histories.get(userId) ?? { sent: [] };
+        const history = histories.get(userId) ?? { sent: [], lastRung: -1 };
         history.lastSkip = 'already-claimed';
+        history.lastRung = Math.max(history.lastRung, chunk.plannedRungs?.[userId] ?? -1);
         histories.set(userId, history);
       }
       continue;
     }
     for (const [userId, result] of Object.entries(chunk.results)) {
-      const history = histories.get(userId) ?? { sent: [] };
+      const history = histories.get(userId) ?? { sent: [], lastRung: -1 };
+      if (result.rung !== undefined) history.lastRung = Math.max(history.lastRung, result.rung);
       if ('sentAt' in result)
         history.sent.push({
           touch: chunk.touch,

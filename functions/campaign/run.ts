@@ -96,6 +96,8 @@ export const skipReasons = [
   'ended-earlier',
   'holdout',
   'outside-send-window',
+  /** The channel this touch was due on was turned off since enrolling (see touch.ts); the ladder goes on. */
+  'opted-out',
   'already-claimed',
   'send-failed',
 ] as const;
@@ -119,6 +121,8 @@ export interface TouchOutcome {
   batch: number;
   sent: Partial<Record<Channel, number>>;
   skipped: Partial<Record<SkipReason, number>>;
+  /** The `opted-out` skips by the channel that was turned off. */
+  optedOut: Partial<Record<Channel, number>>;
   /** Members still active after this touch. */
   active: number;
 }
@@ -139,6 +143,7 @@ export interface TouchSummary {
   touch: number;
   sent: Partial<Record<Channel, number>>;
   skipped: Partial<Record<SkipReason, number>>;
+  optedOut: Partial<Record<Channel, number>>;
   converted: number;
 }
 

@@ -1,13 +1,15 @@
 import { DateTime } from 'luxon';
 import pLimit from 'p-limit';
-import type { ChannelSenders, OutboundMessage } from '../channels/channel';
+import { type ChannelSenders, type OutboundMessage, RecipientOptedOut } from '../channels/channel';
 import { chunk as chunksOf } from '../data/batch';
 import { getEnrollmentBatch } from '../data/enrollments';
 import { putTouchOutcome } from '../data/runs';
 import { claimTouchChunk, queryTouchChunks, recordTouchResults, touchIdOf } from '../data/touches';
 import { getUsers } from '../data/users';
 import { logger } from '../shared/powertools';
-import type { User } from '../users/user';
+import type { ProfileFields } from '../users/profile';
+import type { User, UserRecord } from '../users/user';
+import { applyUserUpdate } from '../users/user-update';
 import { pickVariant } from './assignment';
 import { copyForLocale, renderCopy } from './copy';
 import type { ChannelStep } from './definition';
@@ -20,7 +22,7 @@ import {
 } from './enrollment';
 import type { Run, TouchOutcome } from './run';
 import { isInsideSendWindow } from './send-window';
-import { CHUNK_SIZE, ladderFor, type TouchChunk, type TouchResult } from './touch';
+import { CHUNK_SIZE, nextRung, type Rung, type TouchChunk, type TouchResult } from './touch';
 
 /** Sends in flight per batch worker; the provider's rate, not Lambda, is the limit. */
 const SEND_CONCURRENCY = 8;
@@ -49,10 +51,12 @@ export const sendTouchToBatch = async (
   const histories = historiesOf(chunks, touch);
   const earlierClaims = new Map(chunks.filter((c) => c.touch === touch).map((c) => [c.chunk, c]));
   const holdout = new Set(enrollment.holdout);
-  const outcome: TouchOutcome = { touch, batch, sent: {}, skipped: {}, active: 0 };
+  const outcome: TouchOutcome = { touch, batch, sent: {}, skipped: {}, optedOut: {}, active: 0 };
   const tally = (result: TouchResult) => {
     if ('sentAt' in result) outcome.sent[result.channel] = (outcome.sent[result.channel] ?? 0) + 1;
     else outcome.skipped[result.skipped] = (outcome.skipped[result.skipped] ?? 0) + 1;
+    if ('skipped' in result && result.skipped === 'opted-out' && result.channel)
+      outcome.optedOut[result.channel] = (outcome.optedOut[result.channel] ?? 0) + 1;
     if ('sentAt' in result || !endingReasons.has(result.skipped)) outcome.active += 1;
   };
 
@@ -67,6 +71,22 @@ export const sendTouchToBatch = async (
   const limit = pLimit(SEND_CONCURRENCY);
 
   for (const [index, userIds] of chunksOf(active, CHUNK_SIZE).entries()) {
+    const earlier = earlierClaims.get(index + 1);
+    if (earlier?.results) {
+      Object.values(earlier.results).forEach(tally);
+      continue;
+    }
+    const context = (userId: string): TouchContext => ({
+      run,
+      touch,
+      touchId: touchIdOf(run.runId, batch, touch, index + 1),
+      enrollment,
+      history: histories.get(userId),
+      senders,
+      sendAt,
+    });
+    // Every member is re-checked before the claim; only sends need it, and it names each planned rung.
+    const plans = new Map(userIds.map((userId) => [userId, planTouch(context(userId), users.get(userId))]));
     const chunk: TouchChunk = {
       runId: run.runId,
       batch,
@@ -75,33 +95,21 @@ export const sendTouchToBatch = async (
       userIds,
       status: 'claimed',
       claimedAt: sendAt.toISOString(),
+      plannedRungs: Object.fromEntries(
+        [...plans].flatMap(([userId, plan]) => ('send' in plan ? [[userId, plan.send.rung.index]] : [])),
+      ),
     };
-    const earlier = earlierClaims.get(chunk.chunk);
-    if (earlier?.results) {
-      Object.values(earlier.results).forEach(tally);
-      continue;
-    }
     if (earlier || !(await claimTouchChunk(chunk))) {
       // Claimed by an attempt that did not finish: reported, never re-sent.
       for (const _ of userIds) tally({ skipped: 'already-claimed' });
       continue;
     }
-    const touchId = touchIdOf(run.runId, batch, touch, chunk.chunk);
     const results = Object.fromEntries(
       await Promise.all(
-        userIds.map((userId) =>
-          limit(async () => {
-            const context = {
-              run,
-              touch,
-              touchId,
-              enrollment,
-              history: histories.get(userId),
-              senders,
-              sendAt,
-            };
-            return [userId, await touchOne(context, users.get(userId))] as const;
-          }),
+        [...plans].map(([userId, plan]) =>
+          limit(
+            async () => [userId, 'send' in plan ? await deliver(context(userId), plan.send) : plan] as const,
+          ),
         ),
       ),
     );
@@ -122,24 +130,56 @@ interface TouchContext {
   sendAt: Date;
 }
 
-const touchOne = async (context: TouchContext, user: User | undefined): Promise<TouchResult> => {
-  const { run, touch, history, sendAt } = context;
+/** A member's touch decided before any provider is called: a result already, or a send on a rung. */
+type TouchPlan = TouchResult | { send: { user: UserRecord; rung: Rung } };
+
+const planTouch = (context: TouchContext, user: UserRecord | undefined): TouchPlan => {
+  const { run, history, sendAt, enrollment } = context;
   if (user === undefined) return { skipped: 'user-missing' };
-  const conversion = conversionOf(context.enrollment.enrolledAt, history, user, run.campaign.goal);
+  const conversion = conversionOf(enrollment.enrolledAt, history, user, run.campaign.goal);
   if (conversion) return { skipped: 'converted', ...conversion };
-  const step = ladderFor(run.campaign, user)[touch - 1];
-  if (step === undefined)
+  const rung = nextRung(run.campaign, user, history?.lastRung ?? -1, enrollment.enrolledAt);
+  if (rung === undefined)
     return { skipped: (history?.sent.length ?? 0) > 0 ? 'ladder-exhausted' : 'unreachable' };
+  const at = { channel: rung.step.channel, rung: rung.index };
+  if (!rung.reachable) return { skipped: 'opted-out', ...at };
   // The run waits in the campaign's time zone; each user's own local time still decides. Call tasks wait
   // in a queue for agents instead.
-  if (step.channel !== 'call' && !isInsideSendWindow(sendAt, run.campaign.sendWindows, user.timeZone)) {
-    return { skipped: 'outside-send-window' };
+  if (rung.step.channel !== 'call' && !isInsideSendWindow(sendAt, run.campaign.sendWindows, user.timeZone)) {
+    return { skipped: 'outside-send-window', ...at };
   }
-  const message = composeMessage(context, step, user);
+  return { send: { user, rung } };
+};
+
+/**
+ * Sends one message. A provider that refuses because the person opted out (an SMS number on the opt-out
+ * list, a push token the platform says is gone) turns the channel off through the one user-write path,
+ * so no later touch of any campaign tries again; the touch is an `opted-out` skip.
+ */
+const deliver = async (context: TouchContext, { user, rung }: { user: UserRecord; rung: Rung }) => {
+  const { run, touch, sendAt } = context;
+  const at = { channel: rung.step.channel, rung: rung.index };
+  const message = composeMessage(context, rung.step, user);
+  const update = (source: string, fields: ProfileFields) =>
+    applyUserUpdate({
+      userId: user.userId,
+      occurredAt: sendAt.toISOString(),
+      source,
+      eventId: `${context.touchId}#${user.userId}`,
+      fields,
+      ifMissing: 'ignore',
+    });
   try {
-    const { messageId } = await context.senders[message.channel].send(message as never);
-    return { channel: message.channel, variant: message.variant, messageId, sentAt: message.sentAt };
+    const sent = await context.senders[message.channel].send(message as never);
+    if (sent.replacedPushToken && user.push) {
+      await update('push-token-updated', { push: { ...user.push, token: sent.replacedPushToken } });
+    }
+    return { ...at, variant: message.variant, messageId: sent.messageId, sentAt: message.sentAt };
   } catch (error) {
+    if (error instanceof RecipientOptedOut) {
+      await update(error.source, error.fields);
+      return { skipped: 'opted-out' as const, ...at };
+    }
     // The error's name only: provider messages may repeat the address.
     logger.warn('Send failed', {
       runId: run.runId,
@@ -147,12 +187,12 @@ const touchOne = async (context: TouchContext, user: User | undefined): Promise<
       channel: message.channel,
       error: error instanceof Error ? error.name : 'unknown',
     });
-    return { skipped: 'send-failed' };
+    return { skipped: 'send-failed' as const, ...at };
   }
 };
 
 /** Renders the step's copy (or the user's variant of it) for the user's locale and offer. */
-const composeMessage = (context: TouchContext, step: ChannelStep, user: User): OutboundMessage => {
+const composeMessage = (context: TouchContext, step: ChannelStep, user: UserRecord): OutboundMessage => {
   const { run, touch, touchId, sendAt } = context;
   const variants = (step.variants as
     | { id: string; weight: number; template: typeof step.template }[]

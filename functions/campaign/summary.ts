@@ -20,10 +20,17 @@ export const summariseRun = async (run: Run, now: Date): Promise<RunSummary> => 
 
   const touches = ladderOf(run.campaign).map((_, index): TouchSummary => {
     const touch = index + 1;
-    const summary: TouchSummary = { touch, sent: {}, skipped: {}, converted: convertedAfter[touch] ?? 0 };
+    const summary: TouchSummary = {
+      touch,
+      sent: {},
+      skipped: {},
+      optedOut: {},
+      converted: convertedAfter[touch] ?? 0,
+    };
     for (const outcome of outcomes.filter((candidate) => candidate.touch === touch)) {
       add(summary.sent, outcome.sent);
       add(summary.skipped, outcome.skipped);
+      add(summary.optedOut, outcome.optedOut);
     }
     return summary;
   });

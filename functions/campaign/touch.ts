@@ -1,15 +1,19 @@
-import type { User } from '../users/user';
+import type { User, UserRecord } from '../users/user';
 import { type Campaign, type Channel, type ChannelStep, ladderOf } from './definition';
 import type { SkipReason } from './run';
 
-/** What a touch did for one member of a chunk. */
+/**
+ * What a touch did for one member of a chunk. `rung` is the index of the campaign ladder step the touch
+ * used (sent, or skipped at that step), so the next touch goes on from the step after it.
+ */
 export type TouchResult =
-  | { channel: Channel; variant: string; messageId: string; sentAt: string }
-  | { skipped: SkipReason; convertedAt?: string; afterTouch?: number };
+  | { channel: Channel; rung: number; variant: string; messageId: string; sentAt: string }
+  | { skipped: SkipReason; channel?: Channel; rung?: number; convertedAt?: string; afterTouch?: number };
 
 /**
  * One touch to a chunk of a batch's active members: claimed before any provider is called, results
- * recorded after. A claim without results is a crash mid-chunk: reported, never re-sent.
+ * recorded after. A claim without results is a crash mid-chunk: reported, never re-sent; the claim names
+ * each member's planned rung so the ladder still moves past it.
  */
 export interface TouchChunk {
   runId: string;
@@ -19,6 +23,7 @@ export interface TouchChunk {
   userIds: string[];
   status: 'claimed' | 'done';
   claimedAt: string;
+  plannedRungs?: Record<string, number>;
   results?: Record<string, TouchResult>;
   clicks?: Record<string, string>;
 }
@@ -26,23 +31,69 @@ export interface TouchChunk {
 /** Members per chunk: what a crash can leave claimed without results. */
 export const CHUNK_SIZE = 25;
 
-/** Whether the user can be reached on the channel and agreed to it. */
-export const isReachable = (user: User, channel: Channel): boolean => {
+/** Whether the user has an address for the channel. */
+const hasAddress = (user: User, channel: Channel): boolean => {
   switch (channel) {
     case 'push':
-      return user.push !== null && user.consents.push;
+      return user.push !== null;
     case 'sms':
-      return user.contact.phone !== undefined && user.consents.sms;
-    case 'email':
-      return user.contact.email !== undefined && user.consents.email;
     case 'call':
-      return user.contact.phone !== undefined && user.consents.call;
+      return user.contact.phone !== undefined;
+    case 'email':
+      return user.contact.email !== undefined;
   }
 };
 
+/** The stamped field that holds the channel's address. */
+const addressField = {
+  push: 'push',
+  sms: 'contact.phone',
+  call: 'contact.phone',
+  email: 'contact.email',
+} as const;
+
+/** Whether the user can be reached on the channel and agreed to it, now. */
+export const isReachable = (user: User, channel: Channel): boolean =>
+  hasAddress(user, channel) && user.consents[channel];
+
 /**
- * The per-user ladder: the campaign's channel steps this user can be reached on, in order. Touch k uses
- * its k-th rung, so a user without the app starts with SMS.
+ * Whether the channel was turned off after `since`: consent withdrawn (STOP, unsubscribe, complaint,
+ * bounce, app settings, do-not-call) or the address removed (a dead push token, an uninstall).
  */
-export const ladderFor = (campaign: Pick<Campaign, 'steps'>, user: User): ChannelStep[] =>
-  ladderOf(campaign).filter((step) => isReachable(user, step.channel));
+export const turnedOffSince = (user: UserRecord, channel: Channel, since: string): boolean => {
+  const after = (stamp: string | undefined) => stamp !== undefined && Date.parse(stamp) > Date.parse(since);
+  return (
+    (!user.consents[channel] && after(user.asOf[`consents.${channel}`])) ||
+    (!hasAddress(user, channel) && after(user.asOf[addressField[channel]]))
+  );
+};
+
+/** The member's rung at a touch: the ladder step, its index, and whether it can still be used. */
+export interface Rung {
+  step: ChannelStep;
+  index: number;
+  /** False when the user turned the channel off since enrolling: the touch is skipped as `opted-out`. */
+  reachable: boolean;
+}
+
+/**
+ * The per-user ladder: touch k goes on from the step after the one touch k-1 used, to the first step the
+ * user can be reached on now, or turned off since enrolling (then that touch is an `opted-out` skip and the
+ * next one goes on after it). Steps the user was never reachable on are not rungs of their ladder, so a
+ * user without the app starts with SMS.
+ */
+export const nextRung = (
+  campaign: Pick<Campaign, 'steps'>,
+  user: UserRecord,
+  afterIndex: number,
+  enrolledAt: string,
+): Rung | undefined => {
+  const ladder = ladderOf(campaign);
+  for (let index = afterIndex + 1; index < ladder.length; index += 1) {
+    const step = ladder[index];
+    if (step === undefined) break;
+    if (isReachable(user, step.channel)) return { step, index, reachable: true };
+    if (turnedOffSince(user, step.channel, enrolledAt)) return { step, index, reachable: false };
+  }
+  return undefined;
+};

@@ -1,4 +1,6 @@
 import type { Channel, Offer } from '../campaign/definition';
+import { RekindleError } from '../shared/errors';
+import type { ProfileFields } from '../users/profile';
 
 interface MessageBase {
   userId: string;
@@ -39,9 +41,30 @@ export type OutboundMessage =
 
 export type MessageOn<C extends Channel> = Extract<OutboundMessage, { channel: C }>;
 
+/** What a provider accepted: its message id, and a push token the platform replaced (FCM may). */
+export interface SendReceipt {
+  messageId: string;
+  replacedPushToken?: string;
+}
+
 /** One provider behind one channel; the same journey code sends for real or into the sandbox. */
 export interface ChannelSender<C extends Channel = Channel> {
-  send(message: MessageOn<C>): Promise<{ messageId: string }>;
+  send(message: MessageOn<C>): Promise<SendReceipt>;
+}
+
+/**
+ * The provider refused the message because the person left the channel: an SMS number on the provider's
+ * opt-out list, a push token the platform reports as unregistered. Carries the change to the user.
+ */
+export class RecipientOptedOut extends RekindleError {
+  constructor(
+    readonly channel: Channel,
+    /** Recorded in the consent trail: `sms-opt-out-list`, `push-unregistered`. */
+    readonly source: string,
+    readonly fields: ProfileFields,
+  ) {
+    super('RecipientOptedOut', `The ${channel} provider refused the message: ${source}`);
+  }
 }
 
 export type ChannelSenders = { [C in Channel]: ChannelSender<C> };

@@ -1,6 +1,21 @@
-import { type PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import {
+  ConflictException,
+  type PinpointSMSVoiceV2Client,
+  SendTextMessageCommand,
+} from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { ChannelSendFailed } from '../shared/errors';
-import type { ChannelSender } from './channel';
+import { type ChannelSender, RecipientOptedOut } from './channel';
+
+/**
+ * A refusal because the number is on the origination identity's opt-out list (the person texted STOP)
+ * turns SMS off for the user; anything else is the provider's failure.
+ */
+export const interpretSmsError = (error: unknown): never => {
+  if (error instanceof ConflictException && error.Reason === 'DESTINATION_PHONE_NUMBER_OPTED_OUT') {
+    throw new RecipientOptedOut('sms', 'sms-opt-out-list', { consents: { sms: false } });
+  }
+  throw error;
+};
 
 /** SMS through AWS End User Messaging (pinpoint-sms-voice-v2). */
 export const endUserMessagingSmsSender = (
@@ -8,15 +23,17 @@ export const endUserMessagingSmsSender = (
   originationIdentity: string,
 ): ChannelSender<'sms'> => ({
   async send(message) {
-    const response = await client.send(
-      new SendTextMessageCommand({
-        DestinationPhoneNumber: message.address.phone,
-        OriginationIdentity: originationIdentity,
-        MessageBody: message.body,
-        MessageType: 'PROMOTIONAL',
-        Context: { touchId: message.touchId },
-      }),
-    );
+    const response = await client
+      .send(
+        new SendTextMessageCommand({
+          DestinationPhoneNumber: message.address.phone,
+          OriginationIdentity: originationIdentity,
+          MessageBody: message.body,
+          MessageType: 'PROMOTIONAL',
+          Context: { touchId: message.touchId },
+        }),
+      )
+      .catch(interpretSmsError);
     if (response.MessageId === undefined) throw new ChannelSendFailed('sms', 'no message id returned');
     return { messageId: response.MessageId };
   },

@@ -1,6 +1,47 @@
-import { type PinpointClient, SendMessagesCommand } from '@aws-sdk/client-pinpoint';
+import {
+  type EndpointMessageResult,
+  type PinpointClient,
+  SendMessagesCommand,
+} from '@aws-sdk/client-pinpoint';
 import { ChannelSendFailed } from '../shared/errors';
-import type { ChannelSender } from './channel';
+import { type ChannelSender, RecipientOptedOut, type SendReceipt } from './channel';
+
+/** Platform answers that are configuration errors of ours (sandbox vs production, wrong app), not the user leaving. */
+const CONFIGURATION_ERRORS =
+  /BadDeviceToken|DeviceTokenNotForTopic|TopicDisallowed|MismatchSenderId|SENDER_ID_MISMATCH|InvalidRegistration|INVALID_ARGUMENT/;
+const UNREGISTERED = /\bUnregistered\b|\bUNREGISTERED\b|\bNotRegistered\b/;
+
+/**
+ * Whether the platform says the token is gone (APNs 410 Unregistered, FCM UNREGISTERED). Pinpoint wraps the
+ * platform's answer as JSON in StatusMessage; its own errorMessage reads "Unregistered or expired token" even
+ * for BadDeviceToken, so only the platform's status and error decide.
+ */
+const tokenUnregistered = (statusMessage: string | undefined): boolean => {
+  let platformAnswer = statusMessage ?? '';
+  try {
+    const parsed = JSON.parse(platformAnswer) as Record<string, unknown>;
+    if (parsed.pushProviderStatusCode === '410') return true;
+    platformAnswer = `${parsed.pushProviderError ?? ''} ${parsed.pushProviderResponse ?? ''}`;
+  } catch {
+    // Not JSON: read the text as it is.
+  }
+  return !CONFIGURATION_ERRORS.test(platformAnswer) && UNREGISTERED.test(platformAnswer);
+};
+
+/** Reads Pinpoint's result for one address: sent (maybe with a replaced token), gone, or failed. */
+export const interpretPushResult = (result: EndpointMessageResult | undefined): SendReceipt => {
+  if (result?.DeliveryStatus === 'SUCCESSFUL' && result.MessageId) {
+    return {
+      messageId: result.MessageId,
+      ...(result.UpdatedToken ? { replacedPushToken: result.UpdatedToken } : {}),
+    };
+  }
+  if (result?.DeliveryStatus === 'PERMANENT_FAILURE' && tokenUnregistered(result.StatusMessage)) {
+    throw new RecipientOptedOut('push', 'push-unregistered', { push: null });
+  }
+  // The status says why (THROTTLED, TEMPORARY_FAILURE, ...); the token is not repeated.
+  throw new ChannelSendFailed('push', result?.DeliveryStatus ?? 'no result for the address');
+};
 
 /** Mobile push through Pinpoint SendMessages by direct address: the part of Pinpoint that lives on. */
 export const pinpointPushSender = (client: PinpointClient, applicationId: string): ChannelSender<'push'> => ({
@@ -23,11 +64,6 @@ export const pinpointPushSender = (client: PinpointClient, applicationId: string
         },
       }),
     );
-    const result = response.MessageResponse?.Result?.[token];
-    if (result?.DeliveryStatus !== 'SUCCESSFUL' || result.MessageId === undefined) {
-      // The status says why (PERMANENT_FAILURE for a dead token, THROTTLED, ...); the token is not repeated.
-      throw new ChannelSendFailed('push', result?.DeliveryStatus ?? 'no result for the address');
-    }
-    return { messageId: result.MessageId };
+    return interpretPushResult(response.MessageResponse?.Result?.[token]);
   },
 });

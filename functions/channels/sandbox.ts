@@ -1,16 +1,82 @@
 import { createHash } from 'node:crypto';
+import type { EndpointMessageResult } from '@aws-sdk/client-pinpoint';
+import { ConflictException } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { putOutboxMessage } from '../data/outbox';
-import type { MessageOn } from './channel';
+import type { ChannelSender, MessageOn } from './channel';
+import { interpretSmsError } from './end-user-messaging-sms';
+import { interpretPushResult } from './pinpoint-push';
 
 /**
- * Records each message in the sandbox outbox table instead of sending it. Used by the local runtime,
+ * How the sandbox's providers answer. By default they accept everything; the local runtime scripts the
+ * refusals real providers give (a dead push token, a number on the SMS opt-out list), in the providers' own
+ * shapes, so the same code that reads Pinpoint's and End User Messaging's answers runs here too.
+ */
+export interface SandboxProviderBehaviour {
+  /** Pinpoint's result for a push to this token; undefined means delivered. */
+  pushResult(token: string): EndpointMessageResult | undefined;
+  /** Whether the number is on the origination identity's opt-out list. */
+  smsOptedOut(phone: string): boolean;
+}
+
+let behaviour: SandboxProviderBehaviour = { pushResult: () => undefined, smsOptedOut: () => false };
+
+export const useSandboxProviderBehaviour = (scripted: SandboxProviderBehaviour): void => {
+  behaviour = scripted;
+};
+
+const messageIdOf = (message: MessageOn<'push' | 'sms' | 'email'>) =>
+  `sandbox-${createHash('sha256').update(`${message.userId}\n${message.touchId}`).digest('hex').slice(0, 24)}`;
+
+/** Records what was accepted in the outbox table, everything but the address. */
+const record = async (
+  { address: _address, ...message }: MessageOn<'push' | 'sms' | 'email'>,
+  messageId: string,
+) => {
+  await putOutboxMessage({ ...message, messageId });
+};
+
+/**
+ * Senders that record each message in the sandbox outbox instead of sending it. Used by the local runtime,
  * and by any deployment made without provider configuration, so nothing reaches a real person.
  */
-export const recordInSandbox = async ({
-  address: _address,
-  ...message
-}: MessageOn<'push' | 'sms' | 'email'>): Promise<{ messageId: string }> => {
-  const messageId = `sandbox-${createHash('sha256').update(`${message.userId}\n${message.touchId}`).digest('hex').slice(0, 24)}`;
-  await putOutboxMessage({ ...message, messageId });
-  return { messageId };
+export const sandboxSenders: { [C in 'push' | 'sms' | 'email']: ChannelSender<C> } = {
+  push: {
+    async send(message) {
+      const messageId = messageIdOf(message);
+      const receipt = interpretPushResult(
+        behaviour.pushResult(message.address.token) ?? {
+          DeliveryStatus: 'SUCCESSFUL',
+          StatusCode: 200,
+          MessageId: messageId,
+        },
+      );
+      await record(message, messageId);
+      return receipt;
+    },
+  },
+  sms: {
+    async send(message) {
+      if (behaviour.smsOptedOut(message.address.phone)) {
+        interpretSmsError(
+          new ConflictException({
+            message: 'The destination phone number is opted out',
+            Reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT',
+            ResourceType: 'opt-out-list',
+            ResourceId: 'Default',
+            $metadata: {},
+          }),
+        );
+      }
+      const messageId = messageIdOf(message);
+      await record(message, messageId);
+      return { messageId };
+    },
+  },
+  email: {
+    async send(message) {
+      const messageId = messageIdOf(message);
+      await record(message, messageId);
+      return { messageId };
+    },
+  },
 };

@@ -35,9 +35,8 @@ export const channelSendersFromEnvironment = async (): Promise<ChannelSenders> =
       };
     case 'sandbox': {
       // Imported only in sandbox mode: the outbox table exists only where the sandbox is used.
-      const { recordInSandbox } = await import('./sandbox');
-      const sandbox = { send: recordInSandbox };
-      return { push: sandbox, sms: sandbox, email: sandbox, call: callTaskQueue };
+      const { sandboxSenders } = await import('./sandbox');
+      return { ...sandboxSenders, call: callTaskQueue };
     }
     default:
       throw new Error(`CHANNEL_SENDER must be "aws" or "sandbox", not "${mode}"`);
