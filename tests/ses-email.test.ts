@@ -1,7 +1,7 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { sesEmailSender } from '../functions/channels/ses-email';
+import { decodeTagId, encodeTagId, sesEmailSender } from '../functions/channels/ses-email';
 
 const base = {
   userId: 'user-1',
@@ -17,7 +17,7 @@ describe('SES v2 email', () => {
   const ses = mockClient(SESv2Client);
   beforeEach(() => ses.reset());
 
-  it('sends SendEmail with the configuration set and tags that name campaign, touch and variant', async () => {
+  it('sends SendEmail with the one-click unsubscribe headers and footer, and tags that name user, campaign, touch and variant', async () => {
     // Prepare
     ses.on(SendEmailCommand).resolves({ MessageId: 'ses-msg-1' });
 
@@ -44,17 +44,36 @@ describe('SES v2 email', () => {
         Content: {
           Simple: {
             Subject: { Data: 'Your account is one step away', Charset: 'UTF-8' },
-            Body: { Text: { Data: 'Log in to finish your profile.', Charset: 'UTF-8' } },
+            Body: {
+              Text: {
+                Data: 'Log in to finish your profile.\n\n--\nUnsubscribe: https://links.example/unsubscribe/token',
+                Charset: 'UTF-8',
+              },
+            },
+            Headers: [
+              { Name: 'List-Unsubscribe', Value: '<https://links.example/unsubscribe/token>' },
+              { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
+            ],
           },
         },
         ConfigurationSetName: 'rekindle-events',
         EmailTags: [
+          { Name: 'user', Value: 'dXNlci0x' },
           { Name: 'campaign', Value: 'registered-no-visit' },
-          { Name: 'touch', Value: 'registered-no-visit_2026-11-22_America_Mexico_City_000001_t1_c0001' },
+          {
+            Name: 'touch',
+            Value: Buffer.from(base.touchId).toString('base64url'),
+          },
           { Name: 'variant', Value: 'default' },
         ],
       },
     ]);
+  });
+
+  it('tags user and touch so that SES events give the exact ids back', () => {
+    expect(decodeTagId(encodeTagId(base.touchId))).toBe(base.touchId);
+    expect(encodeTagId(base.touchId)).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(encodeTagId('u-1')).toBe('dS0x');
   });
 
   it('fails with ChannelSendFailed when SES returns no message id', async () => {
