@@ -6,7 +6,9 @@ import { localDateOf } from '../functions/campaign/send-window';
 import { localDate } from '../functions/shared/schemas';
 import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
 import { generatePopulation, parsePopulation } from './population';
-import { formatRun } from './report';
+import { checkConsentHonoured } from './consent-check';
+import { parseEventsFile } from './inbound-events';
+import { formatConsentCheck, formatRun } from './report';
 import { LocalRekindle } from './runtime';
 import { UserSimulator } from './user-simulator';
 
@@ -25,6 +27,7 @@ const main = async () => {
       seed: { type: 'string', default: '42' },
       date: { type: 'string' },
       out: { type: 'string' },
+      events: { type: 'string' },
     },
   });
   const seed = Number(values.seed);
@@ -33,6 +36,8 @@ const main = async () => {
     throw new UsageError(`--date must be a real date as YYYY-MM-DD, not "${values.date}"`);
   }
 
+  // Check the events file before anything starts: a bad line means nothing runs.
+  const scripted = values.events ? parseEventsFile(readFileSync(values.events, 'utf8')) : [];
   const campaigns = campaignDefinitions.map(validateCampaign);
   const firstZone = campaigns[0]?.timeZones[0] ?? 'UTC';
   const runDate = values.date ?? localDateOf(new Date(), firstZone);
@@ -46,6 +51,7 @@ const main = async () => {
   try {
     await rekindle.importUsers(population);
     console.log(`Rekindle local run · ${population.length} users · seed ${seed} · run date ${runDate}\n`);
+    rekindle.script(scripted);
     // Every campaign's run of the day, in every time zone, side by side on one virtual timeline.
     const runs = await rekindle.runCampaigns(
       campaigns.flatMap((campaign) =>
@@ -53,19 +59,33 @@ const main = async () => {
       ),
       { simulator: new UserSimulator(seed) },
     );
+    await rekindle.drainScriptedEvents();
     for (const result of runs) console.log(`${formatRun(result)}\n`);
+    const messages = await rekindle.sandboxMessages();
+    const callTasks = await rekindle.callTasks();
+    const consentChanges = await rekindle.consentChanges();
+    const touched = [
+      ...messages,
+      ...callTasks.map((task) => ({ userId: task.userId, channel: 'call' as const, sentAt: task.createdAt })),
+    ];
+    const consent = checkConsentHonoured(touched, consentChanges);
+    console.log(formatConsentCheck(consent, rekindle.feed.received.length));
+    if (consent.violations.length > 0) process.exitCode = 1;
     if (values.out) {
       mkdirSync(values.out, { recursive: true });
-      const messages = await rekindle.sandboxMessages();
       writeFileSync(path.join(values.out, 'messages.jsonl'), jsonLines(messages));
-      const callTasks = await rekindle.callTasks();
       writeFileSync(path.join(values.out, 'call-tasks.jsonl'), jsonLines(callTasks));
+      writeFileSync(path.join(values.out, 'events.jsonl'), jsonLines(rekindle.feed.received));
+      const users = await rekindle.users();
+      writeFileSync(path.join(values.out, 'users.jsonl'), jsonLines(users));
+      writeFileSync(path.join(values.out, 'consent-changes.jsonl'), jsonLines(consentChanges));
       const summaries = runs.map(
         (result) => result.output ?? { campaignId: result.campaignId, error: result.error },
       );
       writeFileSync(path.join(values.out, 'runs.json'), `${JSON.stringify(summaries, null, 2)}\n`);
       console.log(
-        `Wrote ${messages.length} sandbox messages, ${callTasks.length} call tasks and ${runs.length} run summaries to ${values.out}`,
+        `Wrote ${messages.length} sandbox messages, ${callTasks.length} call tasks, ${runs.length} run summaries, ` +
+          `${rekindle.feed.received.length} events, ${users.length} users and ${consentChanges.length} consent changes to ${values.out}`,
       );
     }
     if (runs.some((result) => result.status === 'FAILED')) process.exitCode = 1;

@@ -1,4 +1,5 @@
 import type { RunSummary } from '../functions/campaign/run';
+import type { ConsentCheck } from './consent-check';
 import type { RunResult } from './runtime';
 
 const percent = (part: number, whole: number) =>
@@ -43,5 +44,19 @@ export const formatRun = (result: RunResult): string => {
   lines.push(
     `  completed ${summary.completed} · exited ${counts(summary.exited)} · converted before any touch ${summary.convertedBeforeFirstTouch}`,
   );
+  return lines.join('\n');
+};
+
+/** The check anyone can redo from the output files: nobody messaged on a channel they had turned off. */
+export const formatConsentCheck = (check: ConsentCheck, eventsReceived: number): string => {
+  const lines = [
+    `events received ${eventsReceived} · channels turned off ${counts(check.turnedOff)} · ` +
+      `messages on a channel after it was turned off: ${check.violations.length}`,
+  ];
+  for (const violation of check.violations) {
+    lines.push(
+      `  VIOLATION ${violation.userId} got ${violation.channel} at ${violation.sentAt}, turned off at ${violation.turnedOffAt} (${violation.source})`,
+    );
+  }
   return lines.join('\n');
 };

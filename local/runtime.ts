@@ -19,8 +19,9 @@ import type { EnrollmentBatch } from '../functions/campaign/enrollment';
 import type { RunSummary } from '../functions/campaign/run';
 import type { CallTask } from '../functions/channels/call-task-queue';
 import type { SandboxMessage } from '../functions/channels/channel';
+import type { ConsentChange } from '../functions/data/user-changes';
 import { useClock } from '../functions/shared/clock';
-import type { AppEvent } from '../functions/users/app-event';
+import type { HandlerName } from '../infra/functions';
 import type { User } from '../functions/users/user';
 import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
@@ -30,6 +31,8 @@ import {
   localFunctionArn,
   synthesizeLocalTemplate,
 } from './template';
+import { InboundFeed, type SmsReply } from './inbound-feed';
+import type { InboundEvent } from './inbound-events';
 import type { Delivery, Enrollee, SimulatedUsers } from './user-simulator';
 import { VirtualClock } from './virtual-clock';
 
@@ -76,6 +79,8 @@ const statesOf = (definition: AslDefinition): [string, AslDefinition['States'][s
 
 let started = false;
 
+const LOCAL_LINK_SIGNING_KEY = 'local-only-link-signing-key-not-a-secret-0000';
+
 /** What one execution cost: what AWS would bill for it, counted as it ran. */
 export interface ExecutionStats {
   /** States the parent execution entered (its state transitions), by state type. */
@@ -114,6 +119,10 @@ export class LocalRekindle {
   private advancing = false;
   private advanceFailure: unknown;
   private simulator: SimulatedUsers | undefined;
+  /** Events from an events file, oldest first, fed as the virtual clock passes them. */
+  private scripted: InboundEvent[] = [];
+  /** What people and providers say back, fed through the real handlers; `feed.received` is events.jsonl. */
+  readonly feed: InboundFeed;
 
   private constructor(
     private readonly dynamoDb: DynamoDbLocal,
@@ -122,7 +131,25 @@ export class LocalRekindle {
     private readonly campaigns: Map<string, Campaign>,
     private readonly handlers: Map<string, LambdaHandler>,
     readonly clock: VirtualClock,
-  ) {}
+  ) {
+    this.feed = new InboundFeed({
+      invoke: (name, event) => this.invoke(name, event),
+      latestUnsubscribeUrl: async (userId, at) =>
+        (await this.sandboxMessages())
+          .flatMap((message) =>
+            message.userId === userId && message.channel === 'email' && message.sentAt <= at
+              ? [message.unsubscribeUrl]
+              : [],
+          )
+          .at(-1),
+      phoneOf: async (userId) =>
+        (
+          (await this.scanTable('Users')).find((user) => user.userId === userId)?.contact as {
+            phone?: string;
+          }
+        )?.phone,
+    });
+  }
 
   static async start(options: LocalRekindleOptions = {}): Promise<LocalRekindle> {
     // Handler modules read their configuration once, at import, like a Lambda cold start.
@@ -131,13 +158,27 @@ export class LocalRekindle {
     started = true;
     const campaigns = (options.campaigns ?? campaignDefinitions).map(validateCampaign);
     const template = synthesizeLocalTemplate({ campaigns });
-    const dynamoDb = await startDynamoDbLocal();
+    // S3 (the user import's bucket) in-process beside DynamoDB Local; the two stop together.
+    const { startS3Local } = await import('./s3-local');
+    const s3 = await startS3Local(template.buckets, { accessKeyId: 'local', secretAccessKey: 'local' });
+    const dynamoDbLocal = await startDynamoDbLocal().catch(async (error: unknown) => {
+      await s3.stop();
+      throw error;
+    });
+    const dynamoDb: DynamoDbLocal = {
+      endpoint: dynamoDbLocal.endpoint,
+      stop: async () => {
+        await dynamoDbLocal.stop();
+        await s3.stop();
+      },
+    };
     try {
       Object.assign(process.env, {
         AWS_REGION: 'us-east-1',
         AWS_ACCESS_KEY_ID: 'local',
         AWS_SECRET_ACCESS_KEY: 'local',
         AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint,
+        AWS_ENDPOINT_URL_S3: s3.endpoint,
         POWERTOOLS_METRICS_DISABLED: 'true',
         POWERTOOLS_TRACE_ENABLED: 'false',
         POWERTOOLS_LOG_LEVEL: process.env.REKINDLE_LOG_LEVEL ?? 'SILENT',
@@ -169,7 +210,14 @@ export class LocalRekindle {
       const clock = new VirtualClock(options.clockStart ?? new Date());
       useClock(clock);
       const byId = new Map(campaigns.map((campaign) => [campaign.id, campaign]));
-      return new LocalRekindle(dynamoDb, client, template, byId, handlers, clock);
+      const rekindle = new LocalRekindle(dynamoDb, client, template, byId, handlers, clock);
+      // The sandbox providers answer as the feed scripts them (opt-out list, dead tokens).
+      const { useSandboxProviderBehaviour } = await import('../functions/channels/sandbox');
+      useSandboxProviderBehaviour(rekindle.feed.providerBehaviour);
+      // No Secrets Manager here: links are signed with a fixed local key, so the same seed gives the same links.
+      const { useLinkSigningKeys } = await import('../functions/links/signing-keys');
+      useLinkSigningKeys({ current: 'local', local: LOCAL_LINK_SIGNING_KEY });
+      return rekindle;
     } catch (error) {
       await dynamoDb.stop();
       throw error;
@@ -195,6 +243,7 @@ export class LocalRekindle {
     this.simulator = options.simulator;
     this.advanceFailure = undefined;
     try {
+      await this.feedDueEvents(this.clock.now(), []);
       const results = await Promise.all(runs.map((run) => this.execute(run.campaignId, run.input ?? {})));
       if (this.advanceFailure) throw this.advanceFailure;
       return results;
@@ -335,32 +384,47 @@ export class LocalRekindle {
       });
   }
 
-  /** Feeds an app event through the same handler the app-events bus invokes on AWS. */
-  async recordAppEvent(event: AppEvent): Promise<unknown> {
-    const [logicalId] =
-      [...this.template.functions].find(([, fn]) => fn.handler === 'record-app-event') ?? [];
+  /** Feeds an event through the handler AWS would invoke for it, now, and records it in `feed.received`. */
+  async receive(event: InboundEvent): Promise<unknown> {
+    return this.feed.receive(event, 'scripted', this.clock.now());
+  }
+
+  /** Invokes a handler of the template by name, as Lambda would. */
+  async invoke(name: HandlerName, event: unknown): Promise<unknown> {
+    const [logicalId] = [...this.template.functions].find(([, fn]) => fn.handler === name) ?? [];
     const handler = logicalId ? this.handlers.get(logicalId) : undefined;
-    if (!handler || !logicalId) throw new Error('No record-app-event function in the template');
-    return handler(
-      {
-        version: '0',
-        id: randomUUID(),
-        'detail-type': 'app-event',
-        source: 'app',
-        account: '000000000000',
-        time: event.occurredAt,
-        region: 'us-east-1',
-        resources: [],
-        detail: event,
-      },
-      lambdaContext(logicalId),
-    );
+    if (!handler || !logicalId) throw new Error(`No ${name} function in the template`);
+    return handler(event, lambdaContext(logicalId));
+  }
+
+  /** Events to feed at their `occurredAt` as the virtual clock passes them (npm start -- --events FILE). */
+  script(events: readonly InboundEvent[]): void {
+    this.scripted = [...this.scripted, ...events].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+  }
+
+  /** Feeds the scripted events still ahead, moving the clock to each: after the runs, the world goes on. */
+  async drainScriptedEvents(): Promise<void> {
+    await this.feedDueEvents(new Date(8.64e15), []);
   }
 
   /** Seeds users directly (tests, benchmark), every field stated as of the clock's now. */
   async importUsers(users: readonly User[]): Promise<void> {
     const { seedUsers } = await import('../functions/data/users');
     await seedUsers(users, this.clock.now().toISOString());
+  }
+
+  /** Every user's final state, consents and their statement times included, by user id. */
+  async users(): Promise<Record<string, unknown>[]> {
+    return (await this.scanTable('Users'))
+      .map(({ dormancyKey: _key, dormantFrom: _from, phoneKey: _phone, ...user }) => user)
+      .sort((a, b) => String(a.userId).localeCompare(String(b.userId)));
+  }
+
+  /** Every entry of every user's consent trail, oldest first. */
+  async consentChanges(): Promise<ConsentChange[]> {
+    return ((await this.scanTable('ConsentChanges')) as unknown as (ConsentChange & { changeKey: string })[])
+      .map(({ changeKey: _key, ...change }) => change)
+      .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.userId.localeCompare(b.userId));
   }
 
   /** Every call task created, oldest first. */
@@ -391,6 +455,8 @@ export class LocalRekindle {
   /** Empties every table (drop and recreate) and restarts the clock, so one DynamoDB Local serves many tests. */
   async resetData(clockStart: Date): Promise<void> {
     this.clock.reset(clockStart);
+    this.feed.reset();
+    this.scripted = [];
     for (const table of this.template.tables) {
       await this.client.send(new DeleteTableCommand({ TableName: table.TableName }));
       await this.client.send(new CreateTableCommand(table));
@@ -410,9 +476,10 @@ export class LocalRekindle {
     return table.TableName;
   }
 
-  /** Lets simulated users act up to `target` (through the ingestion handler), then moves the clock. */
+  /** Lets simulated users act up to `target` (through the ingestion handlers), then moves the clock. */
   private async advanceClockTo(target: Date): Promise<void> {
     const simulator = this.simulator;
+    let simulated: (InboundEvent | SmsReply)[] = [];
     if (simulator) {
       const goalOf = (campaignId: string) => {
         const campaign = this.campaigns.get(campaignId);
@@ -421,9 +488,24 @@ export class LocalRekindle {
       };
       simulator.observeEnrollees(await this.enrollees(), goalOf);
       simulator.observe(await this.deliveries(), goalOf);
-      for (const event of simulator.takeEventsUpTo(target)) await this.recordAppEvent(event);
+      simulated = simulator.takeEventsUpTo(target);
     }
+    await this.feedDueEvents(target, simulated);
     this.clock.advanceTo(target);
+  }
+
+  /** Feeds scripted and simulated events due by `target` in time order, the clock at each event's time. */
+  private async feedDueEvents(target: Date, simulated: readonly (InboundEvent | SmsReply)[]): Promise<void> {
+    const due = (event: { occurredAt: string }) => Date.parse(event.occurredAt) <= target.getTime();
+    const events = [
+      ...this.scripted.filter(due).map((event) => ({ event, origin: 'scripted' as const })),
+      ...simulated.map((event) => ({ event, origin: 'simulated' as const })),
+    ].sort((a, b) => a.event.occurredAt.localeCompare(b.event.occurredAt));
+    this.scripted = this.scripted.filter((event) => !due(event));
+    for (const { event, origin } of events) {
+      this.clock.advanceTo(new Date(event.occurredAt));
+      await this.feed.receive(event, origin, this.clock.now());
+    }
   }
 
   /** Everyone enrolled so far, from the enrollment batches. */
@@ -446,6 +528,12 @@ export class LocalRekindle {
         sentAt: task.createdAt,
       }),
     );
-    return [...(await this.sandboxMessages()), ...calls];
+    const locales = new Map(
+      (await this.scanTable('Users')).map((user) => [String(user.userId), String(user.locale)]),
+    );
+    return [...(await this.sandboxMessages()), ...calls].map((delivery) => ({
+      ...delivery,
+      locale: locales.get(delivery.userId),
+    }));
   }
 }

@@ -1,6 +1,11 @@
 import type { Channel, Goal } from '../functions/campaign/definition';
 import type { AppEvent } from '../functions/users/app-event';
+import type { SmsReply } from './inbound-feed';
+import type { InboundEvent } from './inbound-events';
 import { randomStream } from './random';
+
+/** What a simulated person does: app events, SMS replies, unsubscribe clicks. */
+export type SimulatedEvent = AppEvent | SmsReply | Extract<InboundEvent, { type: 'unsubscribe' }>;
 
 /** A message or call task as the simulated user receives it. */
 export interface Delivery {
@@ -10,6 +15,10 @@ export interface Delivery {
   channel: Channel;
   touchId: string;
   sentAt: string;
+  /** Emails only: the link of the one-click unsubscribe. */
+  unsubscribeUrl?: string;
+  /** The recipient's locale: an opt-out reply is STOP or BAJA. */
+  locale?: string;
 }
 
 /** How people answer a touch on one channel. */
@@ -20,14 +29,19 @@ export interface ChannelResponse {
   goalAfterClick: number;
   /** Mean minutes from delivery to click. */
   meanMinutesToClick: number;
+  /**
+   * Share of recipients who leave the channel instead: push → uninstall (the app reports push: null), SMS →
+   * reply STOP (BAJA in Spanish), email → one-click unsubscribe, call → ask not to be called again.
+   */
+  optOut: number;
 }
 
 /** Plausible rates for dormant lending users: push and calls convert best, email least. */
 export const defaultResponses: Record<Channel, ChannelResponse> = {
-  push: { click: 0.12, goalAfterClick: 0.6, meanMinutesToClick: 90 },
-  sms: { click: 0.07, goalAfterClick: 0.5, meanMinutesToClick: 180 },
-  email: { click: 0.03, goalAfterClick: 0.4, meanMinutesToClick: 600 },
-  call: { click: 0.35, goalAfterClick: 0.3, meanMinutesToClick: 1440 },
+  push: { click: 0.12, goalAfterClick: 0.6, meanMinutesToClick: 90, optOut: 0.02 },
+  sms: { click: 0.07, goalAfterClick: 0.5, meanMinutesToClick: 180, optOut: 0.03 },
+  email: { click: 0.03, goalAfterClick: 0.4, meanMinutesToClick: 600, optOut: 0.02 },
+  call: { click: 0.35, goalAfterClick: 0.3, meanMinutesToClick: 1440, optOut: 0.03 },
 };
 
 const MINUTE = 60_000;
@@ -45,7 +59,7 @@ export interface SimulatedUsers {
   observeEnrollees(enrollees: readonly Enrollee[], goalOf: (campaignId: string) => Goal): void;
   observe(deliveries: readonly Delivery[], goalOf: (campaignId: string) => Goal): void;
   /** Removes and returns the events that happen by `time`, oldest first. */
-  takeEventsUpTo(time: Date): AppEvent[];
+  takeEventsUpTo(time: Date): SimulatedEvent[];
 }
 
 /**
@@ -55,7 +69,7 @@ export interface SimulatedUsers {
  */
 export class UserSimulator implements SimulatedUsers {
   private readonly seen = new Set<string>();
-  private queue: AppEvent[] = [];
+  private queue: SimulatedEvent[] = [];
   private readonly responses: Record<Channel, ChannelResponse>;
 
   private readonly organic = new Set<string>();
@@ -85,6 +99,12 @@ export class UserSimulator implements SimulatedUsers {
       this.seen.add(delivery.messageId);
       const response = this.responses[delivery.channel];
       const random = randomStream(this.seed, delivery.messageId);
+      // Drawn from a stream of its own, so adding opt-outs left every click and conversion as it was.
+      const leaving = randomStream(this.seed, `opt-out|${delivery.messageId}`);
+      if (leaving.chance(response.optOut)) {
+        this.queue.push(this.optOutAfter(delivery, leaving.exponential(response.meanMinutesToClick)));
+        continue;
+      }
       if (!random.chance(response.click)) continue;
       const clickAt = Date.parse(delivery.sentAt) + random.exponential(response.meanMinutesToClick) * MINUTE;
       const event = (type: AppEvent['type'], at: number) =>
@@ -96,6 +116,36 @@ export class UserSimulator implements SimulatedUsers {
       this.queue.push(event('login', loginAt));
       const goal = goalOf(delivery.campaignId);
       if (goal !== 'login') this.queue.push(event(goal, loginAt + random.integer(2, 30) * MINUTE));
+    }
+  }
+
+  /** How a person leaves the channel that just reached them, `minutes` after it did. */
+  private optOutAfter(delivery: Delivery, minutes: number): SimulatedEvent {
+    const occurredAt = new Date(Date.parse(delivery.sentAt) + minutes * MINUTE).toISOString();
+    const { userId } = delivery;
+    switch (delivery.channel) {
+      case 'push':
+        return { type: 'profile', userId, occurredAt, push: null };
+      case 'sms':
+        return {
+          type: 'sms-reply',
+          userId,
+          occurredAt,
+          body: delivery.locale?.startsWith('es') ? 'BAJA' : 'STOP',
+        };
+      case 'email':
+        return delivery.unsubscribeUrl
+          ? { type: 'unsubscribe', occurredAt, url: delivery.unsubscribeUrl }
+          : { type: 'consent', userId, channel: 'email', granted: false, source: 'app-settings', occurredAt };
+      case 'call':
+        return {
+          type: 'consent',
+          userId,
+          channel: 'call',
+          granted: false,
+          source: 'do-not-call',
+          occurredAt,
+        };
     }
   }
 
@@ -121,13 +171,13 @@ export class UserSimulator implements SimulatedUsers {
   }
 
   /** Removes and returns the events that happen by `time`, oldest first. */
-  takeEventsUpTo(time: Date): AppEvent[] {
+  takeEventsUpTo(time: Date): SimulatedEvent[] {
     const due = this.queue.filter((event) => Date.parse(event.occurredAt) <= time.getTime());
     this.queue = this.queue.filter((event) => Date.parse(event.occurredAt) > time.getTime());
     return due.sort(
       (a, b) =>
         a.occurredAt.localeCompare(b.occurredAt) ||
-        a.userId.localeCompare(b.userId) ||
+        JSON.stringify(a).localeCompare(JSON.stringify(b)) ||
         a.type.localeCompare(b.type),
     );
   }

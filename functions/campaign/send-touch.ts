@@ -6,6 +6,7 @@ import { getEnrollmentBatch } from '../data/enrollments';
 import { putTouchOutcome } from '../data/runs';
 import { claimTouchChunk, queryTouchChunks, recordTouchResults, touchIdOf } from '../data/touches';
 import { getUsers } from '../data/users';
+import { unsubscribeUrlFor } from '../links/unsubscribe-url';
 import { logger } from '../shared/powertools';
 import type { ProfileFields } from '../users/profile';
 import type { User, UserRecord } from '../users/user';
@@ -159,7 +160,15 @@ const planTouch = (context: TouchContext, user: UserRecord | undefined): TouchPl
 const deliver = async (context: TouchContext, { user, rung }: { user: UserRecord; rung: Rung }) => {
   const { run, touch, sendAt } = context;
   const at = { channel: rung.step.channel, rung: rung.index };
-  const message = composeMessage(context, rung.step, user);
+  const composed = composeMessage(context, rung.step, user);
+  // Every email carries its signed one-click unsubscribe link (header and footer).
+  const message =
+    composed.channel === 'email'
+      ? {
+          ...composed,
+          unsubscribeUrl: await unsubscribeUrlFor({ userId: user.userId, campaignId: run.campaign.id }),
+        }
+      : composed;
   const update = (source: string, fields: ProfileFields) =>
     applyUserUpdate({
       userId: user.userId,
@@ -230,6 +239,7 @@ const composeMessage = (context: TouchContext, step: ChannelStep, user: UserReco
         address: { email: user.contact.email ?? '' },
         subject: copy.subject ?? '',
         body: copy.body ?? '',
+        // Signed by `deliver`, which may wait for the signing keys.
         unsubscribeUrl: '',
       };
     case 'call':

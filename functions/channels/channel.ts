@@ -70,4 +70,9 @@ export class RecipientOptedOut extends RekindleError {
 export type ChannelSenders = { [C in Channel]: ChannelSender<C> };
 
 /** What the sandbox records instead of sending: everything but the address. */
-export type SandboxMessage = Omit<MessageOn<'push' | 'sms' | 'email'>, 'address'> & { messageId: string };
+export type SandboxMessage =
+  MessageOn<'push' | 'sms' | 'email'> extends infer M
+    ? M extends { address: unknown }
+      ? Omit<M, 'address'> & { messageId: string }
+      : never
+    : never;

@@ -2,7 +2,8 @@ import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
 import { describeFirstIssue, InvalidAppEvent } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { logger, metrics } from '../shared/powertools';
-import { type AppEventResult, appEventSchema, recordAppEvent } from '../users/app-event';
+import { appEventSchema } from '../users/app-event';
+import { type AppEventResult, recordAppEvent } from '../users/record-app-event';
 
 /** Events on the app-events bus: lifecycle moments, clicks, profiles and consents. */
 export const handler = lambdaHandler(async (event: unknown): Promise<AppEventResult> => {

@@ -1,12 +1,9 @@
 import { z } from 'zod';
 import { channels } from '../campaign/definition';
-import { recordTouchClicked } from '../data/touches';
 import { instant } from '../shared/schemas';
 import { changeSource, profileEventSchema, userId } from './profile';
-import type { Lifecycle } from './user';
-import { applyUserUpdate, type UserUpdateResult } from './user-update';
 
-const lifecycleEventTypes = [
+export const lifecycleEventTypes = [
   'login',
   'application_started',
   'credit_apply',
@@ -39,56 +36,4 @@ export const appEventSchema = z.discriminatedUnion('type', [
     }),
 ]);
 export type AppEvent = z.infer<typeof appEventSchema>;
-
-const lifecycleField: Record<(typeof lifecycleEventTypes)[number], keyof Lifecycle> = {
-  login: 'lastLoginAt',
-  application_started: 'applicationStartedAt',
-  credit_apply: 'lastCreditApplyAt',
-  credit_granted: 'creditGrantedAt',
-  drawdown: 'lastDrawdownAt',
-  loan_settled: 'loanSettledAt',
-};
-
-/** What an event changed: `recorded` (updated), `created`, `unchanged`, or why it changed nothing. */
-export interface AppEventResult extends Partial<Omit<UserUpdateResult, 'outcome'>> {
-  result: 'recorded' | 'created' | 'unchanged' | 'unknown-user' | 'unknown-touch';
-}
-
-/**
- * Records an app event through the one user-write path (a click is recorded on its touch). `eventId` is
- * the bus event's id, so a redelivery adds nothing twice.
- */
-export const recordAppEvent = async (event: AppEvent, eventId: string): Promise<AppEventResult> => {
-  if (event.type === 'click') {
-    return {
-      result: (await recordTouchClicked(event.touchId, event.userId, event.occurredAt))
-        ? 'recorded'
-        : 'unknown-touch',
-    };
-  }
-  const base = { userId: event.userId, occurredAt: event.occurredAt, eventId };
-  const update = (() => {
-    switch (event.type) {
-      case 'profile': {
-        const { type: _type, userId: _userId, occurredAt: _occurredAt, ...fields } = event;
-        return { ...base, source: 'profile', fields, ifMissing: 'create' as const };
-      }
-      case 'consent':
-        return {
-          ...base,
-          source: event.source,
-          fields: { consents: { [event.channel]: event.granted } },
-          ifMissing: 'ignore' as const,
-        };
-      default:
-        return {
-          ...base,
-          source: 'app-event',
-          fields: { lifecycle: { [lifecycleField[event.type]]: event.occurredAt } },
-          ifMissing: 'ignore' as const,
-        };
-    }
-  })();
-  const { outcome, ...changes } = await applyUserUpdate(update);
-  return { result: outcome === 'updated' ? 'recorded' : outcome, ...changes };
-};
+export const appEventTypes = [...lifecycleEventTypes, 'click', 'profile', 'consent'] as const;

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { inboundSmsSchema } from '../functions/channels/inbound-sms';
+import { describeFirstIssue, RekindleError } from '../functions/shared/errors';
+import { instant } from '../functions/shared/schemas';
+import { appEventSchema, appEventTypes } from '../functions/users/app-event';
+import { userId } from '../functions/users/profile';
+
+/**
+ * What the local runtime can feed Rekindle at a virtual time, in the shapes AWS delivers them:
+ * - the app-events bus detail as the app publishes it (lifecycle, click, profile, consent), wrapped in the
+ *   EventBridge envelope the rule delivers;
+ * - `sms-inbound`: End User Messaging's two-way SMS message, wrapped in the SNS record the topic delivers;
+ * - `ses-event`: an SES configuration-set event exactly as it arrives on the default bus;
+ * - `push-result`: from then on, Pinpoint answers a push to this device token with this result (how a dead
+ *   token is discovered: at the next send);
+ * - `unsubscribe`: the one-click POST a mail client makes to an email's List-Unsubscribe link, given as
+ *   the link itself (`url`) or as the latest email sent to `userId`.
+ */
+const feedbackSchemas = {
+  'sms-inbound': z.strictObject({
+    type: z.literal('sms-inbound'),
+    occurredAt: instant,
+    message: inboundSmsSchema,
+  }),
+  'ses-event': z.strictObject({
+    type: z.literal('ses-event'),
+    occurredAt: instant,
+    event: z.looseObject({
+      source: z.literal('aws.ses'),
+      'detail-type': z.string().min(1),
+      detail: z.looseObject({ eventType: z.string().min(1) }),
+    }),
+  }),
+  'push-result': z.strictObject({
+    type: z.literal('push-result'),
+    occurredAt: instant,
+    token: z.string().min(1),
+    result: z.strictObject({
+      DeliveryStatus: z.enum([
+        'SUCCESSFUL',
+        'THROTTLED',
+        'TEMPORARY_FAILURE',
+        'PERMANENT_FAILURE',
+        'UNKNOWN_FAILURE',
+        'OPT_OUT',
+        'DUPLICATE',
+      ]),
+      StatusCode: z.number().int(),
+      StatusMessage: z.string().optional(),
+      MessageId: z.string().optional(),
+      UpdatedToken: z.string().optional(),
+    }),
+  }),
+  unsubscribe: z
+    .strictObject({
+      type: z.literal('unsubscribe'),
+      occurredAt: instant,
+      userId: userId.optional(),
+      url: z.url().optional(),
+    })
+    .refine((event) => (event.userId === undefined) !== (event.url === undefined), {
+      message: 'give either userId (the latest email sent to them) or url',
+      path: ['userId'],
+    }),
+} as const;
+
+export const inboundEventSchema = z.union([appEventSchema, ...Object.values(feedbackSchemas)]);
+export type InboundEvent = z.infer<typeof inboundEventSchema>;
+
+/** A line of an events file that is not valid JSON or not a known event; nothing runs. */
+export class EventsLineInvalid extends RekindleError {
+  constructor(line: number, problem: string) {
+    super('EventsLineInvalid', `Events line ${line}: ${problem}`);
+  }
+}
+
+/**
+ * Reads an events file (JSON Lines). Every line is checked before anything runs; a bad one stops
+ * everything with its line number and field. A line's type picks its shape: the union's own message for a
+ * wrong shape names the most likely field.
+ */
+export const parseEventsFile = (text: string): InboundEvent[] => {
+  const events: InboundEvent[] = [];
+  text.split('\n').forEach((raw, index) => {
+    const line = index + 1;
+    if (raw.trim() === '') return;
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw new EventsLineInvalid(line, 'not valid JSON');
+    }
+    const type = String((json as { type?: unknown } | null)?.type);
+    // The line's type picks its schema, so the error names the field of that shape.
+    const schema = (appEventTypes as readonly string[]).includes(type)
+      ? appEventSchema
+      : feedbackSchemas[type as keyof typeof feedbackSchemas];
+    if (schema === undefined) throw new EventsLineInvalid(line, `field type: unknown event type "${type}"`);
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new EventsLineInvalid(line, `field ${describeFirstIssue(parsed.error)}`);
+    events.push(parsed.data);
+  });
+  return events;
+};
+
+/** A stable id for an event: a redelivery of the same event (same content) has the same id. */
+export const eventIdOf = (event: unknown): string =>
+  createHash('sha256').update(JSON.stringify(event)).digest('hex').slice(0, 32);

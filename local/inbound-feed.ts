@@ -1,0 +1,183 @@
+import type { EndpointMessageResult } from '@aws-sdk/client-pinpoint';
+import { classifyReply } from '../functions/channels/inbound-sms';
+import type { SandboxProviderBehaviour } from '../functions/channels/sandbox';
+import type { HandlerName } from '../infra/functions';
+import { eventIdOf, type InboundEvent } from './inbound-events';
+
+/** A simulated person's SMS reply; the feed sends it from their phone number, as End User Messaging would. */
+export interface SmsReply {
+  type: 'sms-reply';
+  userId: string;
+  occurredAt: string;
+  body: string;
+}
+
+/** What the feed needs from the runtime. */
+export interface InboundPorts {
+  invoke(handler: HandlerName, event: unknown): Promise<unknown>;
+  /** The unsubscribe link of the latest email sent to the user at or before `at`. */
+  latestUnsubscribeUrl(userId: string, at: string): Promise<string | undefined>;
+  phoneOf(userId: string): Promise<string | undefined>;
+}
+
+/** One line of events.jsonl: what Rekindle received, when on the virtual timeline, and what it changed. */
+export interface ReceivedEvent {
+  at: string;
+  origin: 'scripted' | 'simulated';
+  event: InboundEvent | SmsReply;
+  result: unknown;
+}
+
+/** The number the sandbox's SMS replies go to (the origination identity messages come from). */
+const ORIGINATION_NUMBER = '+12065550100';
+const REGION = 'us-east-1';
+const ACCOUNT = '000000000000';
+
+/**
+ * Feeds what people and providers say back into the real handlers, in the shapes AWS delivers: the
+ * EventBridge envelope of the app-events rule, the SNS record of the two-way SMS topic, SES events on the
+ * default bus, the HTTP API request of a one-click unsubscribe. It also plays the providers' side: a number
+ * that texted an opt-out keyword joins the SMS opt-out list (End User Messaging does this by default), and a
+ * scripted push result is what Pinpoint answers for that token from then on.
+ */
+export class InboundFeed {
+  readonly received: ReceivedEvent[] = [];
+  private readonly pushResults = new Map<string, EndpointMessageResult>();
+  private readonly smsOptOuts = new Set<string>();
+
+  constructor(private readonly ports: InboundPorts) {}
+
+  readonly providerBehaviour: SandboxProviderBehaviour = {
+    pushResult: (token) => this.pushResults.get(token),
+    smsOptedOut: (phone) => this.smsOptOuts.has(phone),
+  };
+
+  /** Empties the providers' lists and the record (tests reset the world between cases). */
+  reset(): void {
+    this.received.length = 0;
+    this.pushResults.clear();
+    this.smsOptOuts.clear();
+  }
+
+  async receive(event: InboundEvent | SmsReply, origin: ReceivedEvent['origin'], at: Date): Promise<unknown> {
+    const result = await this.deliver(event);
+    this.received.push({ at: at.toISOString(), origin, event, result });
+    return result;
+  }
+
+  private async deliver(event: InboundEvent | SmsReply): Promise<unknown> {
+    switch (event.type) {
+      case 'sms-reply': {
+        const phone = await this.ports.phoneOf(event.userId);
+        if (phone === undefined) return { ignored: 'no phone' };
+        return this.deliver({
+          type: 'sms-inbound',
+          occurredAt: event.occurredAt,
+          message: {
+            originationNumber: phone,
+            destinationNumber: ORIGINATION_NUMBER,
+            messageKeyword: `KEYWORD_${ACCOUNT}`,
+            messageBody: event.body,
+            inboundMessageId: eventIdOf(event),
+          },
+        });
+      }
+      case 'sms-inbound': {
+        if (classifyReply(event.message.messageBody) === 'opt-out')
+          this.smsOptOuts.add(event.message.originationNumber);
+        if (classifyReply(event.message.messageBody) === 'opt-in')
+          this.smsOptOuts.delete(event.message.originationNumber);
+        return this.ports.invoke('record-inbound-sms', snsDelivery(event.message, event.occurredAt));
+      }
+      case 'ses-event':
+        return this.ports.invoke('record-email-feedback', event.event);
+      case 'push-result':
+        this.pushResults.set(event.token, event.result);
+        return { scripted: `Pinpoint answers pushes to this token with ${event.result.DeliveryStatus}` };
+      case 'unsubscribe': {
+        const url =
+          event.url ?? (await this.ports.latestUnsubscribeUrl(event.userId ?? '', event.occurredAt));
+        if (url === undefined) return { ignored: 'no email was sent to this user before then' };
+        return this.ports.invoke('unsubscribe', oneClickUnsubscribe(url, event.occurredAt));
+      }
+      default:
+        return this.ports.invoke('record-app-event', busDelivery(event));
+    }
+  }
+}
+
+/** The app-events rule's delivery: the detail in its EventBridge envelope. */
+const busDelivery = (detail: { occurredAt: string }) => ({
+  version: '0',
+  id: eventIdOf(detail),
+  'detail-type': 'app-event',
+  source: 'app',
+  account: ACCOUNT,
+  time: detail.occurredAt,
+  region: REGION,
+  resources: [],
+  detail,
+});
+
+/** The two-way SMS topic's delivery to its Lambda subscription. */
+const snsDelivery = (message: unknown, at: string) => ({
+  Records: [
+    {
+      EventSource: 'aws:sns',
+      EventVersion: '1.0',
+      EventSubscriptionArn: `arn:aws:sns:${REGION}:${ACCOUNT}:InboundSms:local`,
+      Sns: {
+        Type: 'Notification',
+        MessageId: eventIdOf(message),
+        TopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:InboundSms`,
+        Subject: null,
+        Message: JSON.stringify(message),
+        Timestamp: at,
+        SignatureVersion: '1',
+        Signature: 'local',
+        SigningCertUrl: 'https://sns.us-east-1.amazonaws.com/local.pem',
+        UnsubscribeUrl: 'https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe',
+        MessageAttributes: {},
+      },
+    },
+  ],
+});
+
+/** A mail client's RFC 8058 one-click POST to the link, as the HTTP API hands it to Lambda. */
+const oneClickUnsubscribe = (link: string, at: string) => {
+  const url = new URL(link);
+  const token = decodeURIComponent(url.pathname.split('/').pop() ?? '');
+  const epoch = Date.parse(at);
+  return {
+    version: '2.0',
+    routeKey: 'POST /unsubscribe/{token}',
+    rawPath: url.pathname,
+    rawQueryString: '',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      host: url.host,
+      'user-agent': 'Rekindle-local-mail-client/1.0',
+    },
+    requestContext: {
+      accountId: ACCOUNT,
+      apiId: 'local',
+      domainName: url.host,
+      domainPrefix: url.host.split('.')[0],
+      http: {
+        method: 'POST',
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'Rekindle-local-mail-client/1.0',
+      },
+      requestId: eventIdOf({ link, at }),
+      routeKey: 'POST /unsubscribe/{token}',
+      stage: '$default',
+      time: new Date(epoch).toUTCString(),
+      timeEpoch: epoch,
+    },
+    pathParameters: { token },
+    body: 'List-Unsubscribe=One-Click',
+    isBase64Encoded: false,
+  };
+};
