@@ -4,9 +4,9 @@ import { createRekindleApp, type RekindleAppOptions, STACK_NAME } from '../infra
 import { CAMPAIGN_METADATA_KEY } from '../statemachines/campaign-state-machine';
 
 /**
- * What the local runtime needs from the synthesized CloudFormation template: the tables, the functions
- * (handler module and environment), and each campaign's state machine definition (ASL) exactly as
- * CDK wrote it, with CloudFormation references resolved to local names.
+ * What the local runtime needs from the synthesized CloudFormation template: the tables, the buckets, the
+ * functions (handler module and environment), and each state machine's definition (ASL) exactly as CDK
+ * wrote it, with CloudFormation references resolved to local names.
  */
 export interface LocalTemplate {
   tables: CreateTableCommandInput[];
@@ -15,6 +15,8 @@ export interface LocalTemplate {
   stateMachines: Map<string, AslDefinition>;
   /** The other state machines (the user import), by name. */
   namedStateMachines: Map<string, AslDefinition>;
+  /** S3 buckets, by their local name (what a Ref to them resolves to here). */
+  buckets: string[];
 }
 
 export interface AslDefinition {
@@ -45,6 +47,9 @@ const LOCAL_REGION = 'us-east-1';
 export const localFunctionArn = (logicalId: string) =>
   `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${logicalId}`;
 
+/** Bucket names are lowercase; the logical id is unique in the template, so it lowercased is too. */
+const localBucketName = (logicalId: string) => logicalId.toLowerCase();
+
 const pseudoParameters: Record<string, string> = {
   'AWS::Partition': 'aws',
   'AWS::Region': LOCAL_REGION,
@@ -67,6 +72,7 @@ const resolveIntrinsics = (value: unknown, resources: Record<string, CfnResource
         const pseudo = pseudoParameters[name];
         if (pseudo !== undefined) return pseudo;
         if (resources[name]?.Type === 'AWS::Lambda::Function') return name;
+        if (resources[name]?.Type === 'AWS::S3::Bucket') return localBucketName(name);
         if (resources[name]?.Type === 'AWS::StepFunctions::StateMachine') {
           return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
         }
@@ -102,6 +108,7 @@ export const readTemplate = (template: { Resources: Record<string, CfnResource> 
     functions: new Map(),
     stateMachines: new Map(),
     namedStateMachines: new Map(),
+    buckets: [],
   };
   for (const [logicalId, resource] of Object.entries(resources)) {
     // Resolved only for the resources read below; others may use intrinsics this resolver does not know.
@@ -119,6 +126,9 @@ export const readTemplate = (template: { Resources: Record<string, CfnResource> 
         });
         break;
       }
+      case 'AWS::S3::Bucket':
+        local.buckets.push(localBucketName(logicalId));
+        break;
       case 'AWS::Lambda::Function': {
         const handler = resource.Metadata?.[HANDLER_METADATA_KEY] as HandlerName | undefined;
         if (handler === undefined) break;
