@@ -1,5 +1,19 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { allow, allowUserWrites, handlerFunction, userWriteEnvironment } from './functions';
 import type { RekindleTables } from './tables';
 
 /**
@@ -8,14 +22,164 @@ import type { RekindleTables } from './tables';
  * endpoint (HTTP API) with the keys that sign its links.
  */
 export class ChannelFeedback extends Construct {
+  /** The topic to name as the two-way channel of the SMS origination number (see README). */
+  readonly inboundSmsTopic: Topic;
+  readonly linksApi: HttpApi;
+  private readonly linkSigningKeys: Secret;
+
   constructor(
     scope: Construct,
     id: string,
-    _props: { tables: RekindleTables; emailConfigurationSetName: string },
+    props: { tables: RekindleTables; emailConfigurationSetName: string },
   ) {
     super(scope, id);
+    this.inboundSmsTopic = this.inboundSms(props.tables);
+    this.emailFeedback(props.tables, props.emailConfigurationSetName);
+    this.linkSigningKeys = new Secret(this, 'LinkSigningKeys', {
+      description: 'Keys that sign one-click unsubscribe links, by id; "current" names the one that signs.',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ current: 'k1' }),
+        generateStringKey: 'k1',
+        passwordLength: 64,
+        excludePunctuation: true,
+      },
+    });
+    Validations.of(this.linkSigningKeys).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Links must keep working for as long as an email exists, so keys are never replaced in place: a rotation adds a key under a new id inside the secret and makes it current, and tokens name the key that signed them.',
+    });
+    this.linksApi = this.unsubscribeEndpoint(props.tables);
   }
 
   /** Lets a function sign unsubscribe links: the endpoint's base URL and read access to the signing keys. */
-  allowLinkSigning(_fn: NodejsFunction): void {}
+  allowLinkSigning(fn: NodejsFunction): void {
+    // The API's default endpoint (what `apiEndpoint` reads), spelled with Refs the local runtime resolves.
+    const stack = Stack.of(this);
+    fn.addEnvironment(
+      'LINKS_BASE_URL',
+      `https://${this.linksApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`,
+    );
+    this.allowReadingSigningKeys(fn);
+  }
+
+  private allowReadingSigningKeys(fn: NodejsFunction) {
+    fn.addEnvironment('LINK_SIGNING_KEYS_SECRET_ARN', this.linkSigningKeys.secretArn);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [this.linkSigningKeys.secretArn],
+      }),
+    );
+  }
+
+  /** A queue for what could not be delivered or handled, kept two weeks for an operator to inspect. */
+  private deadLetterQueue(id: string) {
+    const queue = new Queue(this, id, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself a dead-letter queue.',
+    });
+    return queue;
+  }
+
+  private inboundSms(tables: RekindleTables) {
+    const stack = Stack.of(this);
+    const smsVoice = new ServicePrincipal('sms-voice.amazonaws.com');
+    // Only End User Messaging in this account may publish (the confused-deputy conditions AWS recommends).
+    const fromOurSmsVoice = {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'sms-voice', resource: '*' }) },
+    };
+    // A customer-managed key: the AWS-managed SNS key's policy cannot let sms-voice encrypt with it.
+    const key = new Key(this, 'InboundSmsKey', {
+      description: 'Encrypts inbound SMS replies on their SNS topic',
+      enableKeyRotation: true,
+    });
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [smsVoice],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: fromOurSmsVoice,
+      }),
+    );
+    const topic = new Topic(this, 'InboundSms', {
+      displayName: 'Rekindle inbound SMS replies',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [smsVoice],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: fromOurSmsVoice,
+      }),
+    );
+
+    const recorder = handlerFunction(this, 'record-inbound-sms', userWriteEnvironment(tables));
+    allowUserWrites(recorder, tables);
+    allow(recorder, tables.users, ['Query'], 'byPhone');
+    const failures = this.deadLetterQueue('InboundSmsFailures');
+    // Deliveries SNS could not make, and replies the function failed on after Lambda's retries.
+    topic.addSubscription(new LambdaSubscription(recorder, { deadLetterQueue: failures }));
+    recorder.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(failures) });
+    return topic;
+  }
+
+  private emailFeedback(tables: RekindleTables, configurationSetName: string) {
+    const recorder = handlerFunction(this, 'record-email-feedback', userWriteEnvironment(tables));
+    allowUserWrites(recorder, tables);
+    const failures = this.deadLetterQueue('EmailFeedbackFailures');
+    // SES publishes configuration-set events to the default bus only.
+    new Rule(this, 'EmailBouncesAndComplaints', {
+      description: 'SES bounces and complaints of Rekindle email, to turn email consent off',
+      eventPattern: {
+        source: ['aws.ses'],
+        detailType: ['Email Bounced', 'Email Complaint Received'],
+        detail: { mail: { tags: { 'ses:configuration-set': [configurationSetName] } } },
+      },
+      targets: [new LambdaFunction(recorder, { retryAttempts: 4, deadLetterQueue: failures })],
+    });
+    recorder.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(failures) });
+  }
+
+  private unsubscribeEndpoint(tables: RekindleTables) {
+    const unsubscribe = handlerFunction(this, 'unsubscribe', userWriteEnvironment(tables));
+    allowUserWrites(unsubscribe, tables);
+    this.allowReadingSigningKeys(unsubscribe);
+
+    const api = new HttpApi(this, 'LinksApi', {
+      description: 'Signed one-click unsubscribe links of Rekindle email',
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, 'LinksApiAccessLogs', { retention: RetentionDays.ONE_MONTH });
+    new HttpStage(this, 'LinksApiStage', {
+      httpApi: api,
+      stageName: '$default',
+      autoDeploy: true,
+      // Unsubscribes are rare and human; the limits keep a flood of forged links from costing much.
+      throttle: { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
+    });
+    const integration = new HttpLambdaIntegration('Unsubscribe', unsubscribe);
+    const routes = api.addRoutes({
+      path: '/unsubscribe/{token}',
+      methods: [HttpMethod.GET, HttpMethod.POST],
+      integration,
+    });
+    for (const route of routes) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Public by design: RFC 8058 one-click unsubscribe allows no login; the HMAC-signed token in the path is the authorization, and a forged or tampered token changes nothing.',
+      });
+    }
+    return api;
+  }
 }

@@ -42,7 +42,9 @@ describe('SES bounces and complaints', () => {
       userId: 'u-1',
     });
     const users = await local.rekindle.scanTable('Users');
-    expect(Object.fromEntries(users.map((user) => [user.userId, user.consents?.email]))).toEqual({
+    expect(
+      Object.fromEntries(users.map((user) => [user.userId, (user.consents as { email: boolean }).email])),
+    ).toEqual({
       'u-1': false,
       'u-2': true,
     });

@@ -10,7 +10,6 @@ const fixture = JSON.parse(
 );
 const [record] = fixture.Records;
 const fixtureMessage = JSON.parse(record.Sns.Message);
-const PHONE = '+525512345678';
 
 /** The fixture's SNS delivery with the inbound SMS changed as given (one message id per reply by default). */
 const reply = (changes: Record<string, unknown> = {}, sns: Record<string, unknown> = {}) => ({
@@ -30,7 +29,10 @@ const invokeRecorder = async (event: unknown) => {
 };
 const smsConsents = async () =>
   Object.fromEntries(
-    (await local.rekindle.scanTable('Users')).map((user) => [user.userId, user.consents?.sms]),
+    (await local.rekindle.scanTable('Users')).map((user) => [
+      user.userId,
+      (user.consents as { sms: boolean }).sms,
+    ]),
   );
 
 describe('inbound SMS replies', () => {

@@ -46,7 +46,11 @@ const tables = async () => ({
   trail: await local.rekindle.scanTable('ConsentChanges'),
 });
 const emailConsent = async (userId: string) =>
-  (await local.rekindle.scanTable('Users')).find((user) => user.userId === userId)?.consents?.email;
+  (
+    (await local.rekindle.scanTable('Users')).find((user) => user.userId === userId)?.consents as
+      | { email: boolean }
+      | undefined
+  )?.email;
 
 /** The token with the character at `index` replaced by another base64url character. */
 const withOneCharChanged = (token: string, index: number) =>
