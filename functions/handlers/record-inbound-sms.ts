@@ -1,9 +1,16 @@
 import { SnsSchema } from '@aws-lambda-powertools/parser/schemas';
-import { InvalidInboundSms, inboundSmsSchema } from '../channels/inbound-sms';
+import { InvalidInboundSms, inboundSmsSchema, type KeywordClass } from '../channels/inbound-sms';
 import { type InboundSmsResult, recordInboundSms } from '../channels/inbound-sms-consent';
 import { describeFirstIssue } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { logger, metrics } from '../shared/powertools';
+
+/** One metric per kind of reply (a dimension could not differ between the records of one delivery). */
+const REPLY_METRIC: Record<KeywordClass, string> = {
+  'opt-out': 'SmsOptOutReplies',
+  'opt-in': 'SmsOptInReplies',
+  other: 'SmsOtherReplies',
+};
 
 const parseMessage = (message: string, field: string) => {
   let json: unknown;
@@ -30,7 +37,7 @@ export const handler = lambdaHandler(async (event: unknown): Promise<InboundSmsR
     const result = await recordInboundSms(sms, receivedAt);
     // Ids and the keyword class only: the phone number and the reply's text are personal data.
     logger.info('Inbound SMS', { ...result });
-    metrics.addMetric(`InboundSms-${result.keyword}`, 'Count', 1);
+    metrics.addMetric(REPLY_METRIC[result.keyword], 'Count', 1);
     results.push(result);
   }
   return results;
