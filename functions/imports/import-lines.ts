@@ -17,8 +17,8 @@ export interface ChunkLine {
   line: number;
   offset: number;
   text: string;
-  /** The line runs past what was read (MAX_LINE_BYTES beyond the chunk): it is reported, not parsed. */
-  truncated: boolean;
+  /** Longer than MAX_LINE_BYTES (or running past what was read): reported, not parsed. */
+  tooLong: boolean;
 }
 
 /** No user comes close (a push token is at most 4 KiB); a longer line is reported instead of read on. */
@@ -50,8 +50,12 @@ export const chunkLines = (
     const newline = bytes.indexOf(NEWLINE, lineStart - from);
     const complete = newline !== -1 || readEnd === range.size;
     const lineEnd = newline === -1 ? readEnd : from + newline;
-    const text = decoder.decode(bytes.subarray(lineStart - from, lineEnd - from)).replace(/\r$/, '');
-    lines.push({ line: lines.length + 1, offset: lineStart, text, truncated: !complete });
+    // Too long is too long wherever the line falls, whether or not its end was read.
+    const tooLong = !complete || lineEnd - lineStart > MAX_LINE_BYTES;
+    const text = tooLong
+      ? ''
+      : decoder.decode(bytes.subarray(lineStart - from, lineEnd - from)).replace(/\r$/, '');
+    lines.push({ line: lines.length + 1, offset: lineStart, text, tooLong });
     if (!complete) break;
     lineStart = lineEnd + 1;
   }
@@ -77,7 +81,7 @@ export type CheckedLine = { user: User } | { bad: Omit<BadLine, 'line'> };
 
 /** Parses one line as a user in the import format (strict: unknown fields are rejected). */
 export const checkLine = (line: ChunkLine): CheckedLine | undefined => {
-  if (line.truncated) return { bad: { problem: `longer than ${MAX_LINE_BYTES} bytes` } };
+  if (line.tooLong) return { bad: { problem: `longer than ${MAX_LINE_BYTES} bytes` } };
   if (line.text.trim() === '') return undefined;
   let json: unknown;
   try {
