@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Rule } from 'aws-cdk-lib/aws-events';
@@ -50,6 +50,9 @@ export class ChannelFeedback extends Construct {
         'Links must keep working for as long as an email exists, so keys are never replaced in place: a rotation adds a key under a new id inside the secret and makes it current, and tokens name the key that signed them.',
     });
     this.linksApi = this.unsubscribeEndpoint(props.tables);
+    // What an operator needs after deploying: the two-way channel to set on the SMS number (see README).
+    new CfnOutput(this, 'InboundSmsTopicArn', { value: this.inboundSmsTopic.topicArn });
+    new CfnOutput(this, 'UnsubscribeEndpoint', { value: `${this.linksApi.apiEndpoint}/unsubscribe/{token}` });
   }
 
   /** Lets a function sign unsubscribe links: the endpoint's base URL and read access to the signing keys. */

@@ -74,6 +74,15 @@ describe('inbound SMS', () => {
     });
   });
 
+  it('is named in a stack output, for the two-way channel setting of the SMS number', () => {
+    const [topicId] = single('AWS::SNS::Topic');
+    const outputs = Object.entries(template.toJSON().Outputs as Record<string, { Value: unknown }>);
+    expect(outputs).toContainEqual([
+      expect.stringMatching(/^ChannelFeedbackInboundSmsTopicArn/),
+      { Value: { Ref: topicId } },
+    ]);
+  });
+
   it('is delivered to the record-inbound-sms function, with an encrypted, SSL-only dead-letter queue', () => {
     const [, subscription] = single('AWS::SNS::Subscription');
     expect(subscription.Properties).toMatchObject({
