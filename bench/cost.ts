@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import type { CampaignInput } from '../functions/campaign/definition';
 import { dormancyModels } from '../functions/users/dormancy';
 import type { User } from '../functions/users/user';
+import type { InboundEvent } from '../local/inbound-events';
 import { formatRun } from '../local/report';
 import { type ExecutionStats, LocalRekindle, type RunResult } from '../local/runtime';
 import { campaign as registeredNoVisit } from '../statemachines/campaigns/registered-no-visit';
@@ -85,6 +86,8 @@ const parseFlags = () => {
 const runStart = (runDate: string) =>
   DateTime.fromISO(runDate, { zone: TIME_ZONE }).set(RUN_START).toJSDate();
 
+const PHONE_GROUP: Record<string, number> = { history: 1, cohort: 2, sample: 3 };
+
 /** Users dormant on `dormantOn`: registered that many days before, never logged in, reachable everywhere. */
 const dormantUsers = (prefix: string, count: number, dormantOn: string): User[] => {
   const registeredAt = DateTime.fromISO(dormantOn, { zone: TIME_ZONE })
@@ -97,7 +100,11 @@ const dormantUsers = (prefix: string, count: number, dormantOn: string): User[] 
     const userId = `${prefix}-${String(index + 1).padStart(6, '0')}`;
     return {
       userId,
-      contact: { phone: `+5255${String(index).padStart(8, '0')}`, email: `${userId}@example.com` },
+      // Each group has numbers of its own: a STOP from one number speaks for everyone who has it.
+      contact: {
+        phone: `+52${PHONE_GROUP[prefix] ?? 9}${String(index).padStart(9, '0')}`,
+        email: `${userId}@example.com`,
+      },
       push: { token: `token-${userId}`, platform: 'fcm' },
       timeZone: TIME_ZONE,
       locale: 'es-MX',
@@ -277,18 +284,28 @@ const runPhase = async (
   meter: CapacityMeter,
   runDate: string,
   inputs: { runDate: string; userIds?: string[] }[],
+  optOuts: InboundEvent[] = [],
 ): Promise<Phase> => {
   if (rekindle.clock.now() > runStart(runDate)) throw new Error(`The clock is already past ${runDate}`);
   rekindle.clock.advanceTo(runStart(runDate));
   meter.reset();
+  for (const key of Object.keys(rekindle.inboundInvocations)) delete rekindle.inboundInvocations[key];
+  rekindle.script(optOuts);
   const startedAt = performance.now();
   const results = await rekindle.runCampaigns(inputs.map((input) => ({ campaignId: CAMPAIGN.id, input })));
   const seconds = (performance.now() - startedAt) / 1000;
   const failed = results.find((result) => result.status === 'FAILED');
   if (failed) throw new PhaseFailed(formatRun(failed));
+  // The inbound handlers the opt-outs went through are Lambda invocations of this run's cost too.
+  const inbound = {
+    statesByType: {},
+    childExecutions: 0,
+    childStates: 0,
+    lambda: rekindle.inboundInvocations,
+  };
   return {
     results,
-    stats: sumStats(results.map((result) => result.stats)),
+    stats: sumStats([...results.map((result) => result.stats), inbound]),
     seconds,
     enrolled: results.reduce((sum, result) => sum + (result.output?.cohortSize ?? 0), 0),
     capacity: meter.byTable(),
@@ -477,7 +494,11 @@ const checkWorstCase = (phase: Phase) => {
     const summary = result.output;
     if (!summary) continue;
     for (const touch of summary.touches) {
-      const sent = Object.values(touch.sent).reduce((sum, count) => sum + (count ?? 0), 0);
+      // Everyone is touched, but for those who opted out of the channel the touch was due on.
+      const sent = [...Object.values(touch.sent), touch.skipped['opted-out']].reduce<number>(
+        (sum, count) => sum + (count ?? 0),
+        0,
+      );
       if (sent !== summary.cohortSize) {
         console.log(`  ⚠ touch ${touch.touch} of ${summary.runId} sent ${sent} of ${summary.cohortSize}`);
       }
@@ -502,12 +523,60 @@ interface Results {
 }
 
 /** The three measured phases, in date order, each printed as soon as it ends. */
-const runPhases = async (rekindle: LocalRekindle, meter: CapacityMeter, sample: User[]): Promise<Results> => {
+/**
+ * Opt-outs at plausible rates, through the real inbound paths: 2% of push tokens are dead at the provider
+ * (found at the push), 2% reply STOP to the SMS, 1% unsubscribe from the email. Each changes a user and writes
+ * the consent trail, and the next touch skips them as opted-out: the cost of honouring consent is counted.
+ */
+const optOutsOf = (users: readonly User[], runDate: string): InboundEvent[] => {
+  const at = (days: number) =>
+    DateTime.fromISO(runDate, { zone: TIME_ZONE }).plus({ days }).set({ hour: 12 }).toUTC().toISO() ?? '';
+  return users.flatMap((user, index): InboundEvent[] => {
+    if (index % 50 === 0 && user.push) {
+      return [
+        {
+          type: 'push-result',
+          occurredAt: at(-1),
+          token: user.push.token,
+          result: {
+            DeliveryStatus: 'PERMANENT_FAILURE',
+            StatusCode: 410,
+            StatusMessage: '{"pushProviderStatusCode":"410","pushProviderError":"Unregistered"}',
+          },
+        },
+      ];
+    }
+    if (index % 50 === 1 && user.contact.phone) {
+      const message = {
+        originationNumber: user.contact.phone,
+        destinationNumber: '+12065550100',
+        messageBody: 'STOP',
+        inboundMessageId: `bench-stop-${user.userId}`,
+      };
+      return [{ type: 'sms-inbound', occurredAt: at(1), message }];
+    }
+    if (index % 100 === 2) return [{ type: 'unsubscribe', occurredAt: at(3), userId: user.userId }];
+    return [];
+  });
+};
+
+const runPhases = async (
+  rekindle: LocalRekindle,
+  meter: CapacityMeter,
+  cohortUsers: User[],
+  sample: User[],
+): Promise<Results> => {
   const history = await runPhase(rekindle, meter, HISTORY_DATE, [{ runDate: HISTORY_DATE }]);
   checkWorstCase(history);
   printPhase(`History run · one execution, ${int(history.enrolled)} users (${HISTORY_DATE})`, history);
 
-  const cohort = await runPhase(rekindle, meter, COHORT_DATE, [{ runDate: COHORT_DATE }]);
+  const cohort = await runPhase(
+    rekindle,
+    meter,
+    COHORT_DATE,
+    [{ runDate: COHORT_DATE }],
+    optOutsOf(cohortUsers, COHORT_DATE),
+  );
   const [cohortResult] = cohort.results;
   if (cohortResult) console.log(`${formatRun(cohortResult)}\n`);
   checkWorstCase(cohort);
@@ -588,10 +657,8 @@ const summarise = ({ history, cohort, perUser }: Results) => {
 
 const main = async () => {
   const flags = parseFlags();
-  const users = [
-    ...dormantUsers('history', HISTORY_COHORT_SIZE, HISTORY_DATE),
-    ...dormantUsers('cohort', flags.users, COHORT_DATE),
-  ];
+  const cohortUsers = dormantUsers('cohort', flags.users, COHORT_DATE);
+  const users = [...dormantUsers('history', HISTORY_COHORT_SIZE, HISTORY_DATE), ...cohortUsers];
   const sample = dormantUsers('sample', flags.sample, SAMPLE_DATE);
 
   const rekindle = await LocalRekindle.start({ campaigns: [CAMPAIGN], clockStart: runStart(HISTORY_DATE) });
@@ -604,10 +671,11 @@ const main = async () => {
 
     console.log(
       `Rekindle cost benchmark · campaign ${CAMPAIGN.id} (4 touches: push → sms → email → call) · worst case:` +
-        ` nobody converts, everyone reachable on every channel, no holdout, the campaign's ${CAMPAIGN.reentryCooldownDays}-day cool-down recorded\n`,
+        ` nobody converts, everyone reachable on every channel, no holdout, the campaign's ${CAMPAIGN.reentryCooldownDays}-day cool-down recorded;` +
+        ` in the cohort run 2% of push tokens are dead, 2% reply STOP and 1% unsubscribe, through the inbound handlers\n`,
     );
     printPrices();
-    summarise(await runPhases(rekindle, meter, sample));
+    summarise(await runPhases(rekindle, meter, cohortUsers, sample));
   } finally {
     await rekindle.stop();
   }

@@ -21,18 +21,18 @@ import type { CallTask } from '../functions/channels/call-task-queue';
 import type { SandboxMessage } from '../functions/channels/channel';
 import type { ConsentChange } from '../functions/data/user-changes';
 import { useClock } from '../functions/shared/clock';
-import type { HandlerName } from '../infra/functions';
 import type { User } from '../functions/users/user';
+import type { HandlerName } from '../infra/functions';
 import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
+import type { InboundEvent } from './inbound-events';
+import { InboundFeed, type SmsReply } from './inbound-feed';
 import {
   type AslDefinition,
   type LocalTemplate,
   localFunctionArn,
   synthesizeLocalTemplate,
 } from './template';
-import { InboundFeed, type SmsReply } from './inbound-feed';
-import type { InboundEvent } from './inbound-events';
 import type { Delivery, Enrollee, SimulatedUsers } from './user-simulator';
 import { VirtualClock } from './virtual-clock';
 
@@ -123,6 +123,8 @@ export class LocalRekindle {
   private scripted: InboundEvent[] = [];
   /** What people and providers say back, fed through the real handlers; `feed.received` is events.jsonl. */
   readonly feed: InboundFeed;
+  /** Invocations of the handlers the feed calls (not part of any execution), for the benchmark. */
+  readonly inboundInvocations: ExecutionStats['lambda'] = {};
 
   private constructor(
     private readonly dynamoDb: DynamoDbLocal,
@@ -394,7 +396,14 @@ export class LocalRekindle {
     const [logicalId] = [...this.template.functions].find(([, fn]) => fn.handler === name) ?? [];
     const handler = logicalId ? this.handlers.get(logicalId) : undefined;
     if (!handler || !logicalId) throw new Error(`No ${name} function in the template`);
-    return handler(event, lambdaContext(logicalId));
+    const startedAt = performance.now();
+    try {
+      return await handler(event, lambdaContext(logicalId));
+    } finally {
+      const tally = (this.inboundInvocations[name] ??= { invocations: 0, milliseconds: 0 });
+      tally.invocations += 1;
+      tally.milliseconds += performance.now() - startedAt;
+    }
   }
 
   /** Events to feed at their `occurredAt` as the virtual clock passes them (npm start -- --events FILE). */

@@ -410,3 +410,27 @@ describe('profile events', () => {
     expect(await local.rekindle.scanTable('Users')).toEqual([]);
   });
 });
+
+describe('a restated value', () => {
+  it('moves its statement time forward, so an older contrary statement arriving later loses', async () => {
+    // Prepare: SMS consent on since the seed (16:30Z).
+    await local.rekindle.importUsers([aUser('u-1')]);
+    const consent = (granted: boolean, occurredAt: string) => ({
+      type: 'consent',
+      userId: 'u-1',
+      channel: 'sms',
+      granted,
+      source: 'sms-keyword',
+      occurredAt,
+    });
+
+    // Act: START at 19:00 (already on), then a STOP from 18:00 arrives late.
+    const restated = await record(consent(true, '2026-11-22T19:00:00.000Z'), 'start');
+    const late = await record(consent(false, '2026-11-22T18:00:00.000Z'), 'stop');
+
+    // Assess
+    expect(restated).toMatchObject({ result: 'unchanged', changed: [] });
+    expect(late).toMatchObject({ result: 'unchanged', stale: ['consents.sms'] });
+    expect((await usersById())['u-1']?.consents).toMatchObject({ sms: true });
+  });
+});

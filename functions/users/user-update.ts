@@ -112,7 +112,14 @@ const newUser = (userId: string, fields: ProfileFields): User => {
 export const mergeUserUpdate = (
   current: UserRecord | undefined,
   update: UserUpdate,
-): { record: UserRecord; changed: string[]; stale: string[]; channelChanges: ChannelChange[] } => {
+): {
+  record: UserRecord;
+  changed: string[];
+  stale: string[];
+  channelChanges: ChannelChange[];
+  /** Whether a field's stamp moved forward, even where its value stayed: the record must be written. */
+  restated: boolean;
+} => {
   const base: UserRecord = current
     ? structuredClone(current)
     : { ...newUser(update.userId, update.fields), asOf: {}, consentSources: {}, version: 0 };
@@ -120,6 +127,8 @@ export const mergeUserUpdate = (
   const changed: string[] = [];
   const stale: string[] = [];
   const channelChanges: ChannelChange[] = [];
+  // A newer statement of the same value still moves the stamp, so an older contrary one arriving later loses.
+  let restated = false;
   for (const field of stampedFields) {
     const value = readField(update.fields, field);
     if (value === undefined) continue;
@@ -137,6 +146,7 @@ export const mergeUserUpdate = (
       }
       continue;
     }
+    if (statedAt !== update.occurredAt) restated = true;
     asOf[field as StampedField] = update.occurredAt;
     if (same(before, value)) continue;
     writeField(base, field, value);
@@ -171,7 +181,7 @@ export const mergeUserUpdate = (
     changed.push(`lifecycle.${field}`);
   }
   base.version += 1;
-  return { record: base, changed, stale, channelChanges };
+  return { record: base, changed, stale, channelChanges, restated };
 };
 
 const backoff = (attempt: number) =>
@@ -188,7 +198,7 @@ export const applyUserUpdate = async (update: UserUpdate): Promise<UserUpdateRes
     if (current === undefined && update.ifMissing === 'ignore') {
       return { outcome: 'unknown-user', changed: [], stale: [], channelChanges: [] };
     }
-    const { record, changed, stale, channelChanges } = mergeUserUpdate(current, update);
+    const { record, changed, stale, channelChanges, restated } = mergeUserUpdate(current, update);
     const trail: ConsentChange[] = channelChanges.map((change) => ({
       ...change,
       userId: update.userId,
@@ -196,13 +206,14 @@ export const applyUserUpdate = async (update: UserUpdate): Promise<UserUpdateRes
       source: update.source,
       eventId: update.eventId,
     }));
-    if (changed.length === 0) {
+    if (changed.length === 0 && !restated) {
       // Only statements a newer one overrides: they still belong in the trail (a redelivery adds nothing).
       if (trail.length > 0) await putConsentChanges(trail);
       return { outcome: 'unchanged', changed, stale, channelChanges };
     }
     if (await writeUserRecord(record, current?.version, trail)) {
-      return { outcome: current ? 'updated' : 'created', changed, stale, channelChanges };
+      const outcome = !current ? 'created' : changed.length > 0 ? 'updated' : 'unchanged';
+      return { outcome, changed, stale, channelChanges };
     }
     if (attempt >= MAX_ATTEMPTS) throw new UserUpdateContended(update.userId);
     await backoff(attempt);
