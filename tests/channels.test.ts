@@ -1,5 +1,11 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { PinpointClient, SendMessagesCommand } from '@aws-sdk/client-pinpoint';
-import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import {
+  ConflictException,
+  PinpointSMSVoiceV2Client,
+  SendTextMessageCommand,
+} from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { MessageOn } from '../functions/channels/channel';
@@ -94,9 +100,113 @@ describe('Pinpoint push by address', () => {
   });
 });
 
+describe('Pinpoint push results', () => {
+  const pinpoint = mockClient(PinpointClient);
+  beforeEach(() => pinpoint.reset());
+  const results = JSON.parse(
+    readFileSync(path.join(import.meta.dirname, 'fixtures', 'pinpoint-send-messages-results.json'), 'utf8'),
+  );
+  const sendWith = (name: string) => {
+    const { _confidence, ...result } = results[name];
+    pinpoint.on(SendMessagesCommand).resolves({
+      MessageResponse: { ApplicationId: 'app-123', Result: { 'device-token-abc': result } },
+    });
+    return pinpointPushSender(new PinpointClient({ region: 'us-east-1' }), 'app-123').send({
+      ...base,
+      channel: 'push',
+      address: { token: 'device-token-abc', platform: 'apns' },
+      title: 't',
+      body: 'b',
+    });
+  };
+
+  it.each(['apnsUnregistered410', 'fcmUnregistered404'])(
+    'reads %s as the user gone from push: the token is to be removed',
+    async (name) => {
+      await expect(sendWith(name)).rejects.toMatchObject({
+        name: 'RecipientOptedOut',
+        channel: 'push',
+        source: 'push-unregistered',
+        fields: { push: null },
+      });
+    },
+  );
+
+  it.each(['apnsBadDeviceToken400', 'throttled', 'temporaryFailure'])(
+    'reads %s as a failed send that says nothing about the user',
+    async (name) => {
+      await expect(sendWith(name)).rejects.toMatchObject({ name: 'ChannelSendFailed' });
+    },
+  );
+
+  it('returns the replaced token of a delivered push', async () => {
+    pinpoint.on(SendMessagesCommand).resolves({
+      MessageResponse: {
+        ApplicationId: 'app-123',
+        Result: {
+          'device-token-abc': {
+            DeliveryStatus: 'SUCCESSFUL',
+            StatusCode: 200,
+            MessageId: 'm',
+            UpdatedToken: 'new',
+          },
+        },
+      },
+    });
+    const receipt = await pinpointPushSender(new PinpointClient({ region: 'us-east-1' }), 'app-123').send({
+      ...base,
+      channel: 'push',
+      address: { token: 'device-token-abc', platform: 'fcm' },
+      title: 't',
+      body: 'b',
+    });
+    expect(receipt).toEqual({ messageId: 'm', replacedPushToken: 'new' });
+  });
+});
+
 describe('End User Messaging SMS', () => {
   const sms = mockClient(PinpointSMSVoiceV2Client);
   beforeEach(() => sms.reset());
+  const smsMessage = {
+    ...base,
+    channel: 'sms' as const,
+    address: { phone: '+525512345678' },
+    body: 'Your account is ready.',
+  };
+
+  it('reads a refusal for a number on the opt-out list as the user leaving SMS', async () => {
+    sms.on(SendTextMessageCommand).rejects(
+      new ConflictException({
+        message: 'Conflict',
+        Reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT',
+        ResourceType: 'opt-out-list',
+        ResourceId: 'Default',
+        $metadata: {},
+      }),
+    );
+    const sending = endUserMessagingSmsSender(
+      new PinpointSMSVoiceV2Client({ region: 'us-east-1' }),
+      'arn',
+    ).send(smsMessage);
+    await expect(sending).rejects.toMatchObject({
+      name: 'RecipientOptedOut',
+      source: 'sms-opt-out-list',
+      fields: { consents: { sms: false } },
+    });
+  });
+
+  it('lets other refusals through as failures', async () => {
+    sms
+      .on(SendTextMessageCommand)
+      .rejects(
+        new ConflictException({ message: 'Conflict', Reason: 'RESOURCE_NOT_ACTIVE', $metadata: {} } as never),
+      );
+    const sending = endUserMessagingSmsSender(
+      new PinpointSMSVoiceV2Client({ region: 'us-east-1' }),
+      'arn',
+    ).send(smsMessage);
+    await expect(sending).rejects.toMatchObject({ name: 'ConflictException' });
+  });
 
   it('sends SendTextMessage from the origination identity and returns the message id', async () => {
     // Prepare
