@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon';
-import { describeFirstIssue, RekindleError } from '../functions/shared/errors';
-import { type User, userSchema } from '../functions/users/user';
+import { RekindleError } from '../functions/shared/errors';
+import type { User } from '../functions/users/user';
 import { randomStream } from './random';
 
-/** A population file line that is not valid JSON or not a valid user; nothing is imported or run. */
+/** A population file line that is not valid JSON or not a valid user: `npm start` runs nothing. */
 export class PopulationLineInvalid extends RekindleError {
   constructor(
     readonly line: number,
@@ -12,33 +12,6 @@ export class PopulationLineInvalid extends RekindleError {
     super('PopulationLineInvalid', `Population line ${line}: ${problem}`);
   }
 }
-
-/**
- * Parses users as JSON Lines in the import format (see README). Every line is checked before anything is
- * returned, so a bad line stops the whole import.
- */
-export const parsePopulation = (text: string): User[] => {
-  const users: User[] = [];
-  const seen = new Set<string>();
-  text.split('\n').forEach((raw, index) => {
-    const line = index + 1;
-    if (raw.trim() === '') return;
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      throw new PopulationLineInvalid(line, 'not valid JSON');
-    }
-    const parsed = userSchema.safeParse(json);
-    if (!parsed.success) throw new PopulationLineInvalid(line, `field ${describeFirstIssue(parsed.error)}`);
-    if (seen.has(parsed.data.userId)) {
-      throw new PopulationLineInvalid(line, `field userId: ${parsed.data.userId} appears twice`);
-    }
-    seen.add(parsed.data.userId);
-    users.push(parsed.data);
-  });
-  return users;
-};
 
 export interface PopulationOptions {
   seed: number;

@@ -20,7 +20,9 @@ const s3 = async () => {
 const upload = async (text: string, prefix = 'incoming/') => {
   const { client, bucket } = await s3();
   const key = `${prefix}${randomUUID()}.jsonl`;
-  await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: text }));
+  await client.send(
+    new PutObjectCommand({ Bucket: bucket, Key: key, Body: text, ContentLength: Buffer.byteLength(text) }),
+  );
   return key;
 };
 

@@ -1,13 +1,22 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { generatePopulation, parsePopulation } from '../local/population';
+import { generatePopulation } from '../local/population';
+import { importPopulationFile, populationLineError, readImportReport } from '../local/population-import';
+import { useLocalRekindle } from './support/local-rekindle';
 
+const local = useLocalRekindle();
 const fixture = (name: string) => path.join(import.meta.dirname, 'fixtures', name);
 const validLine = readFileSync(fixture('population-small.jsonl'), 'utf8').split('\n')[0] ?? '';
+
+const populationFile = (text: string) => {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'rekindle-population-')), 'population.jsonl');
+  writeFileSync(file, text);
+  return file;
+};
 
 const runDemo = (...args: string[]) =>
   promisify(execFile)(process.execPath, ['--import', 'tsx', 'local/demo.ts', ...args], {
@@ -17,11 +26,19 @@ const runDemo = (...args: string[]) =>
     (error: { code: number; stdout: string; stderr: string }) => error,
   );
 
-describe('the population import format', () => {
-  it('reads users as JSON Lines, skipping blank lines', () => {
-    const users = parsePopulation(readFileSync(fixture('population-small.jsonl'), 'utf8'));
+describe('a population file, through the user import', () => {
+  it('imports users as JSON Lines, every field stated as of the virtual clock', async () => {
+    // Act
+    const summary = await importPopulationFile(local.rekindle, fixture('population-small.jsonl'));
+
+    // Assess
+    expect(summary).toMatchObject({ linesRead: 3, goodLines: 3, badLines: 0 });
+    const users = (await local.rekindle.scanTable('Users')).sort((a, b) =>
+      String(a.userId).localeCompare(String(b.userId)),
+    );
     expect(users.map((user) => user.userId)).toEqual(['u-001', 'u-002', 'u-003']);
     expect(users[1]).toMatchObject({ push: null, contact: { phone: '+525511110002' }, tags: [] });
+    expect(users[1]?.asOf).toMatchObject({ locale: local.rekindle.clock.now().toISOString() });
   });
 
   it.each([
@@ -43,8 +60,17 @@ describe('the population import format', () => {
     ['an unknown field', validLine.replace('"tags"', '"tag"'), 'Population line 2: field tag: unknown field'],
     ['broken JSON', validLine.slice(0, 40), 'Population line 2: not valid JSON'],
     ['a repeated user id', validLine, 'Population line 2: field userId: u-001 appears twice'],
-  ])('names the line and field of %s', (_case, secondLine, message) => {
-    expect(() => parsePopulation(`${validLine}\n${secondLine}\n`)).toThrow(message);
+  ])('names the line and field of %s', async (_case, secondLine, message) => {
+    // Act
+    const summary = await importPopulationFile(
+      local.rekindle,
+      populationFile(`${validLine}\n${secondLine}\n`),
+    );
+
+    // Assess
+    const [bad, ...more] = await readImportReport(summary);
+    expect(more).toEqual([]);
+    expect(bad && populationLineError(bad).message).toContain(message);
   });
 
   it('generates the same synthetic population for the same seed, and another for another seed', () => {
@@ -57,12 +83,23 @@ describe('the population import format', () => {
 });
 
 describe('npm start', () => {
-  it('reports a malformed population line with its number and field, and runs nothing', async () => {
-    const result = await runDemo('--population', fixture('population-bad-phone.jsonl'));
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(
-      'PopulationLineInvalid: Population line 3: field contact.phone: must be an E.164',
+  it('reports every malformed population line with its number and field, and runs nothing', async () => {
+    // Prepare: the fixture's line 3 has a bad phone; add a line with an unknown field after it.
+    const file = populationFile(
+      `${readFileSync(fixture('population-bad-phone.jsonl'), 'utf8')}${validLine.replace('"ring"', '"rings"')}\n`,
     );
+
+    // Act
+    const result = await runDemo('--population', file);
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringContaining(
+        'PopulationLineInvalid: Population line 3: field contact.phone: must be an E.164',
+      ),
+      'PopulationLineInvalid: Population line 4: field rings: unknown field',
+    ]);
     expect(result.stdout).not.toContain('Rekindle local run');
   });
 
@@ -79,6 +116,7 @@ describe('npm start', () => {
       out,
     );
     expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Rekindle local run · 3 users');
     expect(result.stdout).toContain('cohort: 2 enrolled');
     const messages = readFileSync(path.join(out, 'messages.jsonl'), 'utf8')
       .trim()

@@ -34,7 +34,11 @@ export const chunkReportKey = (importId: string, chunk: number) =>
   `${REPORTS_PREFIX}${importId}/part-${chunk}.jsonl`;
 export const importReportKey = (importId: string) => `${REPORTS_PREFIX}${importId}.jsonl`;
 
-const jsonLines = (items: readonly unknown[]) => items.map((item) => `${JSON.stringify(item)}\n`).join('');
+/** A JSON Lines body with its length stated: without one, an empty body reads as a stream of unknown length. */
+const jsonLinesBody = (lines: readonly string[]) => {
+  const Body = lines.join('');
+  return { Body, ContentLength: Buffer.byteLength(Body), ContentType: 'application/x-ndjson' };
+};
 
 /** The file an import was started for is not in the bucket; nothing was written. */
 export class ImportFileNotFound extends RekindleError {
@@ -75,8 +79,7 @@ export const putChunkReport = async (
     new PutObjectCommand({
       Bucket: importBucket,
       Key: chunkReportKey(importId, chunk),
-      Body: jsonLines(badLines),
-      ContentType: 'application/x-ndjson',
+      ...jsonLinesBody(badLines.map((bad) => `${JSON.stringify(bad)}\n`)),
       Metadata: Object.fromEntries(tallyFields.map((field) => [field, String(tally[field])])),
     }),
   );
@@ -130,8 +133,7 @@ export class ReportWriter {
         new PutObjectCommand({
           Bucket: importBucket,
           Key: this.key,
-          Body: this.buffered.join(''),
-          ContentType: 'application/x-ndjson',
+          ...jsonLinesBody(this.buffered),
         }),
       );
       return;
