@@ -56,6 +56,22 @@ describe('the user import in the synthesized template', () => {
     });
   });
 
+  it('delivers its access logs under a bucket policy for the S3 logging service', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'logging.s3.amazonaws.com' },
+            Condition: Match.objectLike({
+              ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [bucketId, 'Arn'] } },
+            }),
+          }),
+        ]),
+      },
+    });
+  });
+
   it('starts the import for every object created under incoming/, with { key }', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
