@@ -19,7 +19,7 @@ export class RekindleTables extends Construct {
    * `byPhone` (phoneKey) to find who replied to an SMS.
    */
   readonly users: Table;
-  /** Every consent and push-registration change per user (userId, occurredAt#channel#eventId): the trail. */
+  /** Every consent and push-registration change per user (userId, occurredAt#channel#change#eventId): the trail. */
   readonly consentChanges: Table;
   /** Run records, per-(touch, batch) outcomes and per-batch closings, partitioned by run. */
   readonly runs: Table;

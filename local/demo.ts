@@ -5,13 +5,13 @@ import { DateTime } from 'luxon';
 import { localDateOf } from '../functions/campaign/send-window';
 import { localDate } from '../functions/shared/schemas';
 import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
-import { generatePopulation } from './population';
-import { importPopulationFile, populationLineError, readImportReport } from './population-import';
 import { checkConsentHonoured } from './consent-check';
 import { parseEventsFile } from './inbound-events';
+import { generatePopulation } from './population';
+import { importPopulationFile, populationLineError, readImportReport } from './population-import';
 import { formatConsentCheck, formatRun } from './report';
 import { LocalRekindle } from './runtime';
-import { UserSimulator } from './user-simulator';
+import { UserSimulator, uninstalledApps } from './user-simulator';
 
 const DEFAULT_POPULATION_SIZE = 2000;
 /** The local time at which the scheduler starts a day's run. */
@@ -72,7 +72,8 @@ const main = async () => {
       userCount = population.length;
     }
     console.log(`Rekindle local run · ${userCount} users · seed ${seed} · run date ${runDate}\n`);
-    rekindle.script(scripted);
+    const users = (await rekindle.users()) as { userId: string; push: { token: string } | null }[];
+    rekindle.script([...uninstalledApps(users, seed, clockStart), ...scripted]);
     // Every campaign's run of the day, in every time zone, side by side on one virtual timeline.
     const runs = await rekindle.runCampaigns(
       campaigns.flatMap((campaign) =>
@@ -97,8 +98,8 @@ const main = async () => {
       writeFileSync(path.join(values.out, 'messages.jsonl'), jsonLines(messages));
       writeFileSync(path.join(values.out, 'call-tasks.jsonl'), jsonLines(callTasks));
       writeFileSync(path.join(values.out, 'events.jsonl'), jsonLines(rekindle.feed.received));
-      const users = await rekindle.users();
-      writeFileSync(path.join(values.out, 'users.jsonl'), jsonLines(users));
+      const finalUsers = await rekindle.users();
+      writeFileSync(path.join(values.out, 'users.jsonl'), jsonLines(finalUsers));
       writeFileSync(path.join(values.out, 'consent-changes.jsonl'), jsonLines(consentChanges));
       const summaries = runs.map(
         (result) => result.output ?? { campaignId: result.campaignId, error: result.error },
@@ -106,7 +107,7 @@ const main = async () => {
       writeFileSync(path.join(values.out, 'runs.json'), `${JSON.stringify(summaries, null, 2)}\n`);
       console.log(
         `Wrote ${messages.length} sandbox messages, ${callTasks.length} call tasks, ${runs.length} run summaries, ` +
-          `${rekindle.feed.received.length} events, ${users.length} users and ${consentChanges.length} consent changes to ${values.out}`,
+          `${rekindle.feed.received.length} events, ${finalUsers.length} users and ${consentChanges.length} consent changes to ${values.out}`,
       );
     }
     if (runs.some((result) => result.status === 'FAILED')) process.exitCode = 1;

@@ -400,7 +400,8 @@ export class LocalRekindle {
     try {
       return await handler(event, lambdaContext(logicalId));
     } finally {
-      const tally = (this.inboundInvocations[name] ??= { invocations: 0, milliseconds: 0 });
+      const tally = this.inboundInvocations[name] ?? { invocations: 0, milliseconds: 0 };
+      this.inboundInvocations[name] = tally;
       tally.invocations += 1;
       tally.milliseconds += performance.now() - startedAt;
     }

@@ -1,7 +1,7 @@
 import type { Channel, Goal } from '../functions/campaign/definition';
 import type { AppEvent } from '../functions/users/app-event';
-import type { SmsReply } from './inbound-feed';
 import type { InboundEvent } from './inbound-events';
+import type { SmsReply } from './inbound-feed';
 import { randomStream } from './random';
 
 /** What a simulated person does: app events, SMS replies, unsubscribe clicks. */
@@ -45,6 +45,10 @@ export const defaultResponses: Record<Channel, ChannelResponse> = {
 };
 
 const MINUTE = 60_000;
+/** Share of push recipients who turn promotional SMS and email off in the app's settings. */
+const SETTINGS_OPT_OUT_AFTER_PUSH = 0.03;
+/** Share of dormant users with a push registration who uninstalled the app since it was stored. */
+const UNINSTALLED_SINCE = 0.1;
 const DAY = 24 * 60 * MINUTE;
 
 /** An enrolled user, whom the simulator may let convert on their own, messaged or not. */
@@ -103,6 +107,23 @@ export class UserSimulator implements SimulatedUsers {
       const leaving = randomStream(this.seed, `opt-out|${delivery.messageId}`);
       if (leaving.chance(response.optOut)) {
         this.queue.push(this.optOutAfter(delivery, leaving.exponential(response.meanMinutesToClick)));
+        continue;
+      }
+      // Some people a push annoyed open the app's settings and turn off promotional SMS and email.
+      if (delivery.channel === 'push' && leaving.chance(SETTINGS_OPT_OUT_AFTER_PUSH)) {
+        const occurredAt = new Date(
+          Date.parse(delivery.sentAt) + leaving.exponential(120) * MINUTE,
+        ).toISOString();
+        for (const channel of ['sms', 'email'] as const) {
+          this.queue.push({
+            type: 'consent',
+            userId: delivery.userId,
+            channel,
+            granted: false,
+            source: 'app-settings',
+            occurredAt,
+          });
+        }
         continue;
       }
       if (!random.chance(response.click)) continue;
@@ -182,3 +203,35 @@ export class UserSimulator implements SimulatedUsers {
     );
   }
 }
+
+/**
+ * Dormant users often uninstalled the app while the lender still holds their push token: the platform
+ * reports the token unregistered at the next push. A seeded share of `users` is scripted that way, as
+ * Pinpoint results from `at` on.
+ */
+export const uninstalledApps = (
+  users: readonly { userId: string; push: { token: string } | null }[],
+  seed: number,
+  at: Date,
+): InboundEvent[] =>
+  users.flatMap((user) =>
+    user.push && randomStream(seed, `uninstalled|${user.userId}`).chance(UNINSTALLED_SINCE)
+      ? [
+          {
+            type: 'push-result' as const,
+            occurredAt: at.toISOString(),
+            token: user.push.token,
+            result: {
+              DeliveryStatus: 'PERMANENT_FAILURE' as const,
+              StatusCode: 410,
+              StatusMessage: JSON.stringify({
+                errorMessage: 'Unregistered or expired token',
+                channelType: 'APNS',
+                pushProviderStatusCode: '410',
+                pushProviderError: 'Unregistered',
+              }),
+            },
+          },
+        ]
+      : [],
+  );

@@ -26,10 +26,13 @@ const pinpointResult = (name: string) => {
 /** Every touch that reached each user, as "touch:channel", from the sandbox and the call-task queue. */
 const touchesByUser = async () => {
   const byUser: Record<string, string[]> = {};
+  const record = (userId: string, entry: string) => {
+    byUser[userId] = [...(byUser[userId] ?? []), entry];
+  };
   for (const message of await local.rekindle.sandboxMessages())
-    (byUser[message.userId] ??= []).push(`${message.touch}:${message.channel}`);
+    record(message.userId, `${message.touch}:${message.channel}`);
   for (const task of await local.rekindle.callTasks())
-    (byUser[task.userId] ??= []).push(`${task.touchId.split('|t')[1]?.split('#')[0]}:call`);
+    record(task.userId, `${task.touchId.split('|t')[1]?.split('#')[0]}:call`);
   return Object.fromEntries(Object.entries(byUser).map(([userId, entries]) => [userId, entries.sort()]));
 };
 const userNamed = async (userId: string) =>

@@ -174,7 +174,11 @@ describe('an events file', () => {
 });
 
 describe('the consent check', () => {
-  const change = (changeName: 'consent-withdrawn' | 'consent-granted', occurredAt: string, applied = true) => ({
+  const change = (
+    changeName: 'consent-withdrawn' | 'consent-granted',
+    occurredAt: string,
+    applied = true,
+  ) => ({
     userId: 'u-1',
     channel: 'sms' as const,
     change: changeName,

@@ -121,7 +121,7 @@ describe('profile events', () => {
     expect(oldProfile).toMatchObject({ result: 'recorded', changed: ['locale', 'lifecycle.lastLoginAt'] });
     const user = (await usersById())['u-1'];
     expect(user?.consents).toMatchObject({ sms: false });
-    expect((user?.asOf as Record<string, string>)['consents.sms']).toBe('2026-11-22T19:00:00.000Z');
+    expect(user?.asOf).toMatchObject({ 'consents.sms': '2026-11-22T19:00:00.000Z' });
     expect(
       (await local.rekindle.consentChanges()).map(({ change, applied, occurredAt }) => [
         change,

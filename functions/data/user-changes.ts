@@ -19,7 +19,7 @@ export interface ConsentChange extends ChannelChange {
 /** The trail is sorted by time; the event id makes a redelivered event's entry the same item. */
 const consentChangeItem = (change: ConsentChange) => ({
   ...change,
-  changeKey: `${change.occurredAt}#${change.channel}#${change.eventId}`,
+  changeKey: `${change.occurredAt}#${change.channel}#${change.change}#${change.eventId}`,
 });
 
 const isCondition = (error: unknown) =>

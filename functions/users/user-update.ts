@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Channel } from '../campaign/definition';
 import { type ConsentChange, putConsentChanges, writeUserRecord } from '../data/user-changes';
 import { getUserRecord } from '../data/users';
@@ -71,7 +72,8 @@ const writeField = (user: User, field: string, value: unknown) => {
   else target[key] = value;
 };
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+// Deep and key-order blind: DynamoDB may hand a map back with its keys in another order.
+const same = (a: unknown, b: unknown) => isDeepStrictEqual(a ?? null, b ?? null);
 
 const later = (a: string, b: string) => Date.parse(a) > Date.parse(b);
 
