@@ -18,9 +18,13 @@ export interface ConsentCheck {
 const offChanges = new Set<ConsentChange['change']>(['consent-withdrawn', 'push-removed']);
 const onChanges = new Set<ConsentChange['change']>(['consent-granted', 'push-registered']);
 
+/** What counts is when Rekindle learned of a change: a bounce reported late cannot stop a send before it. */
+const learnedAt = (change: ConsentChange) =>
+  change.recordedAt > change.occurredAt ? change.recordedAt : change.occurredAt;
+
 /**
  * Checks from the records alone that nobody was messaged on a channel after turning it off: for each
- * message, the latest applied change of that user's channel before the send must not be "off". A push
+ * message, the latest applied change of that user's channel Rekindle knew of at the send must not be "off". A push
  * registration removed counts for push; consents count for their own channel.
  */
 export const checkConsentHonoured = (
@@ -29,7 +33,7 @@ export const checkConsentHonoured = (
 ): ConsentCheck => {
   const applied = trail
     .filter((change) => change.applied)
-    .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+    .sort((a, b) => learnedAt(a).localeCompare(learnedAt(b)));
   const turnedOff: ConsentCheck['turnedOff'] = {};
   for (const change of applied) {
     if (offChanges.has(change.change)) turnedOff[change.channel] = (turnedOff[change.channel] ?? 0) + 1;
@@ -42,11 +46,11 @@ export const checkConsentHonoured = (
           change.userId === message.userId &&
           change.channel === message.channel &&
           (offChanges.has(change.change) || onChanges.has(change.change)) &&
-          change.occurredAt <= message.sentAt,
+          learnedAt(change) <= message.sentAt,
       )
       .at(-1);
     if (last && offChanges.has(last.change)) {
-      violations.push({ ...message, turnedOffAt: last.occurredAt, source: last.source });
+      violations.push({ ...message, turnedOffAt: learnedAt(last), source: last.source });
     }
   }
   return { turnedOff, violations };

@@ -184,6 +184,7 @@ describe('the consent check', () => {
     change: changeName,
     applied,
     occurredAt,
+    recordedAt: occurredAt,
     source: 'sms-keyword',
     eventId: occurredAt,
   });

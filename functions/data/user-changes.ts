@@ -11,7 +11,10 @@ const consentChangesTable = requireEnv('CONSENT_CHANGES_TABLE');
 /** One entry of a user's consent trail: what changed on which channel, who said so and when. */
 export interface ConsentChange extends ChannelChange {
   userId: string;
+  /** When the person said so (the statement's time). */
   occurredAt: string;
+  /** When Rekindle learned it: from then on no send may use the channel. */
+  recordedAt: string;
   source: string;
   eventId: string;
 }

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Channel } from '../campaign/definition';
 import { type ConsentChange, putConsentChanges, writeUserRecord } from '../data/user-changes';
 import { getUserRecord } from '../data/users';
+import { now } from '../shared/clock';
 import { RekindleError } from '../shared/errors';
 import type { ProfileFields } from './profile';
 import {
@@ -205,6 +206,7 @@ export const applyUserUpdate = async (update: UserUpdate): Promise<UserUpdateRes
       ...change,
       userId: update.userId,
       occurredAt: update.occurredAt,
+      recordedAt: now().toISOString(),
       source: update.source,
       eventId: update.eventId,
     }));
