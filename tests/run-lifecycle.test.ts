@@ -169,6 +169,33 @@ describe('the send step', () => {
     expect(sent.map((message) => message.userId).sort()).toEqual(['a', 'b']);
   });
 
+  it('goes on after the channel of a touch recorded before results named their ladder step (a run in flight at a deploy)', async () => {
+    // Prepare: touch 1 as the previous version recorded it, without `rung`.
+    const { sendTouchToBatch } = await import('../functions/campaign/send-touch');
+    const { claimTouchChunk, recordTouchResults } = await import('../functions/data/touches');
+    await enroll(['a']);
+    const chunk = {
+      runId: RUN_ID,
+      batch: 1,
+      touch: 1,
+      chunk: 1,
+      userIds: ['a'],
+      status: 'claimed' as const,
+      claimedAt: inWindow.toISOString(),
+    };
+    await claimTouchChunk(chunk);
+    await recordTouchResults(chunk, {
+      a: { channel: 'push', variant: 'default', messageId: 'm-0', sentAt: inWindow.toISOString() } as never,
+    });
+    const sent: OutboundMessage[] = [];
+
+    // Act
+    await sendTouchToBatch(run, 2, 1, recordingSenders(sent), inWindow);
+
+    // Assess: SMS, not push again.
+    expect(sent.map((message) => message.channel)).toEqual(['sms']);
+  });
+
   it('reports a chunk claimed by an attempt that died, and does not send it again', async () => {
     // Prepare: a claim without results, as a crash between claim and results leaves it.
     const { sendTouchToBatch } = await import('../functions/campaign/send-touch');

@@ -43,7 +43,12 @@ export interface MemberHistory {
 }
 
 /** Rebuilds each member's history from the batch's touch chunks before touch `beforeTouch`. */
-export const historiesOf = (chunks: readonly TouchChunk[], beforeTouch = Number.POSITIVE_INFINITY) => {
+export const historiesOf = (
+  chunks: readonly TouchChunk[],
+  beforeTouch = Number.POSITIVE_INFINITY,
+  /** The campaign's ladder channels: results recorded before results named their rung are placed by channel. */
+  ladder: readonly Channel[] = [],
+) => {
   const histories = new Map<string, MemberHistory>();
   const ordered = chunks.filter((chunk) => chunk.touch < beforeTouch).sort((a, b) => a.touch - b.touch);
   for (const chunk of ordered) {
@@ -59,7 +64,8 @@ export const historiesOf = (chunks: readonly TouchChunk[], beforeTouch = Number.
     }
     for (const [userId, result] of Object.entries(chunk.results)) {
       const history = histories.get(userId) ?? { sent: [], lastRung: -1 };
-      if (result.rung !== undefined) history.lastRung = Math.max(history.lastRung, result.rung);
+      const rung = result.rung ?? (result.channel ? ladder.indexOf(result.channel) : -1);
+      history.lastRung = Math.max(history.lastRung, rung);
       if ('sentAt' in result)
         history.sent.push({
           touch: chunk.touch,

@@ -13,7 +13,7 @@ import type { User, UserRecord } from '../users/user';
 import { applyUserUpdate } from '../users/user-update';
 import { pickVariant } from './assignment';
 import { copyForLocale, renderCopy } from './copy';
-import type { ChannelStep } from './definition';
+import { type ChannelStep, ladderOf } from './definition';
 import {
   conversionOf,
   type EnrollmentBatch,
@@ -49,7 +49,11 @@ export const sendTouchToBatch = async (
 ): Promise<TouchOutcome> => {
   const enrollment = await getEnrollmentBatch(run.runId, batch);
   const chunks = await queryTouchChunks(run.runId, batch);
-  const histories = historiesOf(chunks, touch);
+  const histories = historiesOf(
+    chunks,
+    touch,
+    ladderOf(run.campaign).map((step) => step.channel),
+  );
   const earlierClaims = new Map(chunks.filter((c) => c.touch === touch).map((c) => [c.chunk, c]));
   const holdout = new Set(enrollment.holdout);
   const outcome: TouchOutcome = { touch, batch, sent: {}, skipped: {}, optedOut: {}, active: 0 };

@@ -30,7 +30,8 @@ export const summariseRun = async (run: Run, now: Date): Promise<RunSummary> => 
     for (const outcome of outcomes.filter((candidate) => candidate.touch === touch)) {
       add(summary.sent, outcome.sent);
       add(summary.skipped, outcome.skipped);
-      add(summary.optedOut, outcome.optedOut);
+      // Outcomes of runs that started before opt-outs were counted have none.
+      add(summary.optedOut, outcome.optedOut ?? {});
     }
     return summary;
   });
