@@ -257,4 +257,55 @@ describe('consent, honoured at the very next send', () => {
       consentSources: { call: 'do-not-call' },
     });
   });
+
+  it('does not count a restated "off" as an opt-out: only a channel going from on to off does', async () => {
+    // Prepare: b never had the app; a nightly sync restates that after the run started.
+    await local.rekindle.importUsers([reachableOn('b', ['sms', 'email'])]);
+    local.rekindle.script([
+      {
+        type: 'profile',
+        userId: 'b',
+        occurredAt: '2026-11-22T16:45:00.000Z',
+        push: null,
+        consents: { push: false },
+      },
+    ]);
+
+    // Act
+    const result = await local.rekindle.runCampaign(CAMPAIGN, runInput, { simulator: silent() });
+
+    // Assess
+    expect(await touchesByUser()).toEqual({ b: ['1:sms', '2:email'] });
+    expect(result.output?.touches.map((touch) => touch.optedOut)).toEqual([{}, {}, {}, {}]);
+  });
+
+  it("lands a dead-token refusal only while that token is still the user's", async () => {
+    // Prepare
+    const { applyUserUpdate } = await import('../functions/users/user-update');
+    await local.rekindle.importUsers([aUser('a')]);
+    const stillOld = (user: { push: { token: string } | null }) => user.push?.token === 'token-a';
+    await applyUserUpdate({
+      userId: 'a',
+      occurredAt: '2026-11-22T16:40:00.000Z',
+      source: 'profile',
+      eventId: 'new-token',
+      fields: { push: { token: 'token-a-new', platform: 'fcm' } },
+      ifMissing: 'ignore',
+    });
+
+    // Act: the provider's answer about the old token arrives after the new registration.
+    const refusal = await applyUserUpdate({
+      userId: 'a',
+      occurredAt: '2026-11-22T17:00:00.000Z',
+      source: 'push-unregistered',
+      eventId: 'refusal',
+      fields: { push: null },
+      ifMissing: 'ignore',
+      appliesTo: stillOld,
+    });
+
+    // Assess
+    expect(refusal.outcome).toBe('not-applicable');
+    expect((await userNamed('a')).push).toEqual({ token: 'token-a-new', platform: 'fcm' });
+  });
 });

@@ -29,7 +29,10 @@ const tables = async () => ({
 describe('SES bounces and complaints', () => {
   it('turns email off on a permanent bounce, for the user named by the base64url user tag', async () => {
     // Prepare: the fixture's tag "dS0x" is base64url("u-1").
-    await local.rekindle.importUsers([aUser('u-1'), aUser('u-2')]);
+    await local.rekindle.importUsers([
+      aUser('u-1', { contact: { phone: '+525512345678', email: 'ana@example.com' } }),
+      aUser('u-2'),
+    ]);
 
     // Act
     const result = await invokeRecorder(permanentBounce);
@@ -60,8 +63,23 @@ describe('SES bounces and complaints', () => {
     ]);
   });
 
+  it('ignores a bounce of an address the user has since replaced', async () => {
+    // Prepare
+    await local.rekindle.importUsers([aUser('u-1', { contact: { email: 'new-address@example.com' } })]);
+    const before = await tables();
+
+    // Act
+    const result = await invokeRecorder(permanentBounce);
+
+    // Assess
+    expect(result).toMatchObject({ result: 'ignored', reason: 'address-replaced', userId: 'u-1' });
+    expect(await tables()).toEqual(before);
+  });
+
   it('turns email off on a complaint, with its own source', async () => {
-    await local.rekindle.importUsers([aUser('u-1')]);
+    await local.rekindle.importUsers([
+      aUser('u-1', { contact: { phone: '+525512345678', email: 'ana@example.com' } }),
+    ]);
     expect(await invokeRecorder(complaint)).toMatchObject({ eventType: 'Complaint', result: 'email-off' });
     expect(await local.rekindle.scanTable('ConsentChanges')).toEqual([
       expect.objectContaining({
@@ -93,7 +111,9 @@ describe('SES bounces and complaints', () => {
     ],
   ])('changes nothing on a %s bounce, and says why', async (_case, event, reason) => {
     // Prepare
-    await local.rekindle.importUsers([aUser('u-1')]);
+    await local.rekindle.importUsers([
+      aUser('u-1', { contact: { phone: '+525512345678', email: 'ana@example.com' } }),
+    ]);
     const before = await tables();
 
     // Act
@@ -105,7 +125,9 @@ describe('SES bounces and complaints', () => {
   });
 
   it('writes nothing for email sent without the user tag', async () => {
-    await local.rekindle.importUsers([aUser('u-1')]);
+    await local.rekindle.importUsers([
+      aUser('u-1', { contact: { phone: '+525512345678', email: 'ana@example.com' } }),
+    ]);
     const before = await tables();
     const { user: _user, ...tags } = permanentBounce.detail.mail.tags;
     expect(await invokeRecorder(withTags(permanentBounce, tags))).toMatchObject({
@@ -116,7 +138,9 @@ describe('SES bounces and complaints', () => {
   });
 
   it('writes nothing for a tagged user who does not exist', async () => {
-    await local.rekindle.importUsers([aUser('u-1')]);
+    await local.rekindle.importUsers([
+      aUser('u-1', { contact: { phone: '+525512345678', email: 'ana@example.com' } }),
+    ]);
     const before = await tables();
     const tags = { ...permanentBounce.detail.mail.tags, user: [Buffer.from('u-404').toString('base64url')] };
     expect(await invokeRecorder(withTags(permanentBounce, tags))).toMatchObject({
@@ -129,7 +153,9 @@ describe('SES bounces and complaints', () => {
 
   it('changes nothing twice when EventBridge redelivers the event', async () => {
     // Prepare
-    await local.rekindle.importUsers([aUser('u-1')]);
+    await local.rekindle.importUsers([
+      aUser('u-1', { contact: { phone: '+525512345678', email: 'ana@example.com' } }),
+    ]);
     await invokeRecorder(permanentBounce);
     const after = await tables();
 
@@ -182,7 +208,9 @@ describe('SES bounces and complaints', () => {
     'rejects %s with InvalidEmailFeedback naming the field, and writes nothing',
     async (_case, event, message) => {
       // Prepare
-      await local.rekindle.importUsers([aUser('u-1')]);
+      await local.rekindle.importUsers([
+        aUser('u-1', { contact: { phone: '+525512345678', email: 'ana@example.com' } }),
+      ]);
       const before = await tables();
 
       // Act

@@ -78,20 +78,27 @@ describe('inbound SMS replies', () => {
     expect(await smsConsents()).toEqual({ 'u-1': false });
   });
 
-  it.each(['START', 'unstop', 'Alta'])('turns SMS back on with %s', async (body) => {
-    // Prepare
+  it.each(['START', 'unstop', 'Alta'])('turns SMS back on with %s after an SMS opt-out', async (body) => {
+    // Prepare: u-1 texted STOP; u-2 shares the phone but never agreed to SMS.
     await local.rekindle.importUsers([
-      aUser('u-1', { consents: { push: true, sms: false, email: true, call: true } }),
+      aUser('u-1'),
+      aUser('u-2', { consents: { push: true, sms: false, email: true, call: true } }),
     ]);
+    await invokeRecorder(reply({ inboundMessageId: 'in-stop' }, { Timestamp: '2026-11-23T18:00:00.000Z' }));
 
     // Act
-    const [result] = await invokeRecorder(withBody(body));
+    const [result] = await invokeRecorder(
+      reply({ messageBody: body, inboundMessageId: `in-${body}` }, { Timestamp: '2026-11-23T19:00:00.000Z' }),
+    );
 
-    // Assess
+    // Assess: START undoes the STOP; it grants nothing u-2 never agreed to.
     expect(result).toMatchObject({ keyword: 'opt-in', usersChanged: ['u-1'] });
-    expect(await smsConsents()).toEqual({ 'u-1': true });
-    expect(await local.rekindle.scanTable('ConsentChanges')).toEqual([
-      expect.objectContaining({ channel: 'sms', change: 'consent-granted', source: 'sms-keyword' }),
+    expect(await smsConsents()).toEqual({ 'u-1': true, 'u-2': false });
+    expect(
+      (await local.rekindle.scanTable('ConsentChanges')).map((change) => [change.userId, change.change]),
+    ).toEqual([
+      ['u-1', 'consent-withdrawn'],
+      ['u-1', 'consent-granted'],
     ]);
   });
 
@@ -160,9 +167,8 @@ describe('inbound SMS replies', () => {
   });
 
   it('keeps the later statement when START arrives before an older STOP', async () => {
-    await local.rekindle.importUsers([
-      aUser('u-1', { consents: { push: true, sms: false, email: true, call: true } }),
-    ]);
+    await local.rekindle.importUsers([aUser('u-1')]);
+    await invokeRecorder(reply({ inboundMessageId: 'in-0' }, { Timestamp: '2026-11-23T17:00:00.000Z' }));
     await invokeRecorder(
       reply({ messageBody: 'START', inboundMessageId: 'in-2' }, { Timestamp: '2026-11-23T19:00:00.000Z' }),
     );

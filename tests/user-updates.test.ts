@@ -377,37 +377,134 @@ describe('profile events', () => {
     },
   );
 
-  it('reject a profile that would create a user without a time zone, naming the field, and write nothing', async () => {
-    // Act
-    const recording = record({
-      type: 'profile',
+  it('keep statements about a user not created yet, and merge them into the profile that creates it', async () => {
+    // Act: the opt-out and a login overtake the creating profile, which states an older opt-in.
+    const early = await record(
+      {
+        type: 'consent',
+        userId: 'new-1',
+        channel: 'sms',
+        granted: false,
+        source: 'app-settings',
+        occurredAt: '2026-11-22T18:05:00.000Z',
+      },
+      'early-consent',
+    );
+    await record({ type: 'login', userId: 'new-1', occurredAt: '2026-11-22T18:06:00.000Z' }, 'early-login');
+    const partial = await record(
+      { type: 'profile', userId: 'new-1', occurredAt: '2026-11-22T18:07:00.000Z', locale: 'en' },
+      'partial',
+    );
+    const pendingBefore = (await usersById())['new-1'];
+    const created = await record(
+      {
+        type: 'profile',
+        userId: 'new-1',
+        occurredAt: '2026-11-22T18:00:00.000Z',
+        timeZone: 'America/Mexico_City',
+        locale: 'es-MX',
+        contact: { phone: '+525512340001' },
+        consents: { sms: true, email: true },
+        lifecycle: { registeredAt: '2026-11-19T18:00:00.000Z' },
+      },
+      'creating',
+    );
+
+    // Assess: kept apart (no index entry) until created; then each field holds its latest statement.
+    expect([early, partial]).toMatchObject([{ result: 'pending' }, { result: 'pending' }]);
+    expect(pendingBefore).toMatchObject({ pending: true });
+    expect(pendingBefore?.phoneKey).toBeUndefined();
+    expect(created).toMatchObject({ result: 'created', stale: ['locale', 'consents.sms'] });
+    const user = (await usersById())['new-1'];
+    expect(user?.pending).toBeUndefined();
+    expect(user).toMatchObject({
+      locale: 'en',
+      consents: { sms: false, email: true },
+      lifecycle: { lastLoginAt: '2026-11-22T18:06:00.000Z' },
+      phoneKey: '+525512340001',
+    });
+    // Logged in before the profile arrived: not dormant.
+    expect(user?.dormancyKey).toBeUndefined();
+  });
+
+  it('ignore channel feedback for users nobody created', async () => {
+    const { applyUserUpdate } = await import('../functions/users/user-update');
+    const result = await applyUserUpdate({
+      userId: 'ghost',
+      occurredAt: '2026-11-22T18:00:00.000Z',
+      source: 'ses-bounce',
+      eventId: 'bounce-1',
+      fields: { consents: { email: false } },
+      ifMissing: 'ignore',
+    });
+    expect(result.outcome).toBe('unknown-user');
+    expect(await local.rekindle.scanTable('Users')).toEqual([]);
+  });
+
+  it('reject an import line that cannot create its user, naming the field, and write nothing', async () => {
+    const { applyUserUpdate } = await import('../functions/users/user-update');
+    const importing = applyUserUpdate({
       userId: 'new-1',
       occurredAt: '2026-11-22T18:00:00.000Z',
-      locale: 'en',
-      consents: { sms: true },
-      lifecycle: { registeredAt: '2026-11-19T18:00:00.000Z' },
+      source: 'import',
+      eventId: 'line-1',
+      fields: { locale: 'en', lifecycle: { registeredAt: '2026-11-19T18:00:00.000Z' } },
+      ifMissing: 'create',
     });
-
-    // Assess
-    await expect(recording).rejects.toMatchObject({
+    await expect(importing).rejects.toMatchObject({
       name: 'InvalidProfile',
       message: 'timeZone: required to create user new-1',
     });
     expect(await local.rekindle.scanTable('Users')).toEqual([]);
-    expect(await local.rekindle.consentChanges()).toEqual([]);
   });
 
-  it('ignore consents and app events for users nobody imported', async () => {
-    const result = await record({
-      type: 'consent',
-      userId: 'ghost',
-      channel: 'sms',
-      granted: false,
-      source: 'branch',
-      occurredAt: '2026-11-22T18:00:00.000Z',
-    });
-    expect(result).toMatchObject({ result: 'unknown-user' });
-    expect(await local.rekindle.scanTable('Users')).toEqual([]);
+  it('never lets a bulk import turn back on a channel the person turned off themselves', async () => {
+    // Prepare: u-1 texted STOP after the export was taken; the file is uploaded again later.
+    const { applyUserUpdate } = await import('../functions/users/user-update');
+    await local.rekindle.importUsers([aUser('u-1'), aUser('u-2')]);
+    const withdraw = (userId: string, source: string) =>
+      applyUserUpdate({
+        userId,
+        occurredAt: '2026-11-22T18:00:00.000Z',
+        source,
+        eventId: `${userId}-off`,
+        fields: { consents: { sms: false } },
+        ifMissing: 'ignore',
+      });
+    await withdraw('u-1', 'sms-keyword');
+    await withdraw('u-2', 'app-settings');
+    const reimport = (userId: string) =>
+      applyUserUpdate({
+        userId,
+        occurredAt: '2026-11-22T19:00:00.000Z',
+        source: 'import',
+        eventId: `${userId}-line`,
+        fields: { consents: { sms: true } },
+        ifMissing: 'create',
+      });
+
+    // Act
+    const [stop, settings] = [await reimport('u-1'), await reimport('u-2')];
+
+    // Assess: the STOP stands; a newer statement of the lender's own records may undo an app-settings one.
+    expect(stop).toMatchObject({ outcome: 'unchanged', stale: ['consents.sms'] });
+    expect(settings).toMatchObject({ outcome: 'updated', changed: ['consents.sms'] });
+  });
+
+  it('keep a trail entry as it was written when its event is delivered again after a newer one', async () => {
+    // Prepare
+    await local.rekindle.importUsers([aUser('u-1')]);
+    const optOut = { type: 'consent', userId: 'u-1', channel: 'sms', granted: false, source: 'branch' };
+    await record({ ...optOut, occurredAt: '2026-11-22T18:00:00.000Z' }, 'off');
+    await record({ ...optOut, granted: true, occurredAt: '2026-11-22T19:00:00.000Z' }, 'on');
+    const before = await local.rekindle.consentChanges();
+
+    // Act
+    await record({ ...optOut, occurredAt: '2026-11-22T18:00:00.000Z' }, 'off');
+
+    // Assess
+    expect(before.map((change) => change.applied)).toEqual([true, true]);
+    expect(await local.rekindle.consentChanges()).toEqual(before);
   });
 });
 

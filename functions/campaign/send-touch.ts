@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { DateTime } from 'luxon';
 import pLimit from 'p-limit';
 import { type ChannelSenders, type OutboundMessage, RecipientOptedOut } from '../channels/channel';
@@ -72,7 +73,6 @@ export const sendTouchToBatch = async (
     else if (ended) tally({ skipped: ended.reason === 'converted' ? 'converted' : 'ended-earlier' });
     else active.push(userId);
   }
-  const users = await getUsers(active);
   const limit = pLimit(SEND_CONCURRENCY);
 
   for (const [index, userIds] of chunksOf(active, CHUNK_SIZE).entries()) {
@@ -90,7 +90,9 @@ export const sendTouchToBatch = async (
       senders,
       sendAt,
     });
-    // Every member is re-checked before the claim; only sends need it, and it names each planned rung.
+    // Read just before the chunk, consistently: a change a moment ago is honoured now. Every member is
+    // re-checked before the claim; only sends need it, and it names each member's planned rung.
+    const users = await getUsers(userIds, { consistent: true });
     const plans = new Map(userIds.map((userId) => [userId, planTouch(context(userId), users.get(userId))]));
     const chunk: TouchChunk = {
       runId: run.runId,
@@ -101,7 +103,10 @@ export const sendTouchToBatch = async (
       status: 'claimed',
       claimedAt: sendAt.toISOString(),
       plannedRungs: Object.fromEntries(
-        [...plans].flatMap(([userId, plan]) => ('send' in plan ? [[userId, plan.send.rung.index]] : [])),
+        [...plans].flatMap(([userId, plan]) => {
+          const rung = 'send' in plan ? plan.send.rung.index : plan.rung;
+          return rung === undefined ? [] : [[userId, rung]];
+        }),
       ),
     };
     if (earlier || !(await claimTouchChunk(chunk))) {
@@ -173,15 +178,31 @@ const deliver = async (context: TouchContext, { user, rung }: { user: UserRecord
           unsubscribeUrl: await unsubscribeUrlFor({ userId: user.userId, campaignId: run.campaign.id }),
         }
       : composed;
-  const update = (source: string, fields: ProfileFields) =>
-    applyUserUpdate({
-      userId: user.userId,
-      occurredAt: sendAt.toISOString(),
-      source,
-      eventId: `${context.touchId}#${user.userId}`,
-      fields,
-      ifMissing: 'ignore',
-    });
+  // What the provider said concerns the address it was sent to: it lands only while that is still theirs.
+  const stillAddressed = (current: UserRecord) =>
+    isDeepStrictEqual(composeMessage(context, rung.step, current).address, message.address);
+  const update = async (source: string, fields: ProfileFields) => {
+    try {
+      await applyUserUpdate({
+        userId: user.userId,
+        occurredAt: sendAt.toISOString(),
+        source,
+        eventId: `${context.touchId}#${user.userId}`,
+        fields,
+        ifMissing: 'ignore',
+        appliesTo: stillAddressed,
+      });
+    } catch (error) {
+      // The send's result must still be recorded; the provider will say it again at the next send.
+      logger.error('User update after a send failed', {
+        runId: run.runId,
+        touch,
+        userId: user.userId,
+        source,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+    }
+  };
   try {
     const sent = await context.senders[message.channel].send(message as never);
     if (sent.replacedPushToken && user.push) {

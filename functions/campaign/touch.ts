@@ -1,4 +1,5 @@
-import type { User, UserRecord } from '../users/user';
+import { isReachable } from '../users/reachability';
+import type { UserRecord } from '../users/user';
 import { type Campaign, type Channel, type ChannelStep, ladderOf } from './definition';
 import type { SkipReason } from './run';
 
@@ -31,41 +32,14 @@ export interface TouchChunk {
 /** Members per chunk: what a crash can leave claimed without results. */
 export const CHUNK_SIZE = 25;
 
-/** Whether the user has an address for the channel. */
-const hasAddress = (user: User, channel: Channel): boolean => {
-  switch (channel) {
-    case 'push':
-      return user.push !== null;
-    case 'sms':
-    case 'call':
-      return user.contact.phone !== undefined;
-    case 'email':
-      return user.contact.email !== undefined;
-  }
-};
-
-/** The stamped field that holds the channel's address. */
-const addressField = {
-  push: 'push',
-  sms: 'contact.phone',
-  call: 'contact.phone',
-  email: 'contact.email',
-} as const;
-
-/** Whether the user can be reached on the channel and agreed to it, now. */
-export const isReachable = (user: User, channel: Channel): boolean =>
-  hasAddress(user, channel) && user.consents[channel];
-
 /**
- * Whether the channel was turned off after `since`: consent withdrawn (STOP, unsubscribe, complaint,
- * bounce, app settings, do-not-call) or the address removed (a dead push token, an uninstall).
+ * Whether the user turned the channel off after `since`: consent withdrawn (STOP, unsubscribe, complaint,
+ * bounce, app settings, do-not-call) or the address removed (a dead push token, an uninstall). The time is
+ * when it went from reachable to not, so restating an "off" later does not move it.
  */
 export const turnedOffSince = (user: UserRecord, channel: Channel, since: string): boolean => {
-  const after = (stamp: string | undefined) => stamp !== undefined && Date.parse(stamp) > Date.parse(since);
-  return (
-    (!user.consents[channel] && after(user.asOf[`consents.${channel}`])) ||
-    (!hasAddress(user, channel) && after(user.asOf[addressField[channel]]))
-  );
+  const at = user.turnedOffAt[channel];
+  return !isReachable(user, channel) && at !== undefined && Date.parse(at) > Date.parse(since);
 };
 
 /** The member's rung at a touch: the ladder step, its index, and whether it can still be used. */

@@ -6,7 +6,7 @@ export interface EmailFeedbackResult {
   eventType: EmailFeedback['eventType'];
   /** `email-off`: consent withdrawn now; `unchanged`: already off (or a redelivery). */
   result: 'email-off' | 'unchanged' | 'ignored' | 'unknown-user';
-  reason?: 'transient-bounce' | 'undetermined-bounce' | 'no-user-tag' | 'user-not-found';
+  reason?: 'transient-bounce' | 'undetermined-bounce' | 'no-user-tag' | 'user-not-found' | 'address-replaced';
   userId?: string;
 }
 
@@ -34,8 +34,15 @@ export const recordEmailFeedback = async (feedback: EmailFeedback): Promise<Emai
     eventId: `${feedback.mail.messageId}#${feedback.eventType}`,
     fields: { consents: { email: false } },
     ifMissing: 'ignore',
+    // A bounce of an address the user has since replaced says nothing about the new one.
+    appliesTo: (user) =>
+      feedback.mail.destination === undefined ||
+      feedback.mail.destination.some(
+        (address) => address.toLowerCase() === user.contact.email?.toLowerCase(),
+      ),
   });
   if (outcome === 'unknown-user')
     return { ...base, result: 'unknown-user', reason: 'user-not-found', userId };
+  if (outcome === 'not-applicable') return { ...base, result: 'ignored', reason: 'address-replaced', userId };
   return { ...base, result: outcome === 'updated' ? 'email-off' : 'unchanged', userId };
 };

@@ -12,6 +12,8 @@ export class InvalidEmailFeedback extends RekindleError {
 
 const mailSchema = z.object({
   messageId: z.string().min(1),
+  /** The addresses the email went to: feedback about one address never lands on a newer one. */
+  destination: z.array(z.string()).optional(),
   /** Tag name → values; ours carry base64url ids, SES adds `ses:*` tags of its own. */
   tags: z.record(z.string(), z.array(z.string())),
 });

@@ -1,4 +1,5 @@
 import { queryUserIdsByPhone } from '../data/users';
+import type { UserRecord } from '../users/user';
 import { applyUserUpdate } from '../users/user-update';
 import { classifyReply, type InboundSms, type KeywordClass } from './inbound-sms';
 
@@ -13,6 +14,9 @@ export interface InboundSmsResult {
 }
 
 export const SMS_KEYWORD_SOURCE = 'sms-keyword';
+
+const turnedOffBySms = (user: UserRecord) =>
+  user.consentSources.sms === SMS_KEYWORD_SOURCE || user.consentSources.sms === 'sms-opt-out-list';
 
 /**
  * A keyword reply speaks for the phone, so it changes SMS consent for everyone with that number (a family
@@ -33,6 +37,8 @@ export const recordInboundSms = async (sms: InboundSms, receivedAt: string): Pro
       eventId: sms.inboundMessageId,
       fields: { consents: { sms: keyword === 'opt-in' } },
       ifMissing: 'ignore',
+      // START undoes an opt-out made by SMS; it does not grant what the person never agreed to elsewhere.
+      ...(keyword === 'opt-in' ? { appliesTo: turnedOffBySms } : {}),
     });
     if (changed.length > 0) usersChanged.push(userId);
   }

@@ -32,6 +32,7 @@ export const putAll = async (tableName: string, items: readonly object[]): Promi
 export const getAll = async <T>(
   tableName: string,
   keys: readonly Record<string, unknown>[],
+  consistentRead = false,
 ): Promise<T[]> => {
   const found: T[] = [];
   for (const group of chunk(keys, MAX_GET_BATCH)) {
@@ -40,7 +41,9 @@ export const getAll = async <T>(
       if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchGet from ${tableName} left keys unprocessed`);
       if (attempt > 0) await backoff(attempt);
       const result = await documentClient.send(
-        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: [...pending] } } }),
+        new BatchGetCommand({
+          RequestItems: { [tableName]: { Keys: [...pending], ConsistentRead: consistentRead } },
+        }),
       );
       found.push(...((result.Responses?.[tableName] ?? []) as T[]));
       pending = (result.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];

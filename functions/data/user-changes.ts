@@ -41,10 +41,13 @@ export const writeUserRecord = async (
   const condition =
     expectedVersion === undefined
       ? { ConditionExpression: 'attribute_not_exists(userId)' }
-      : {
-          ConditionExpression: 'version = :expected',
-          ExpressionAttributeValues: { ':expected': expectedVersion },
-        };
+      : expectedVersion === 0
+        ? // Written before users had versions (a seed, an earlier release).
+          { ConditionExpression: 'attribute_exists(userId) AND attribute_not_exists(version)' }
+        : {
+            ConditionExpression: 'version = :expected',
+            ExpressionAttributeValues: { ':expected': expectedVersion },
+          };
   const put = { TableName: usersTable, Item: toItem(record), ...condition };
   try {
     if (trail.length === 0) await documentClient.send(new PutCommand(put));
@@ -70,9 +73,18 @@ export const writeUserRecord = async (
 /** Trail entries that change no user (a statement a newer one overrides); a redelivery rewrites the same item. */
 export const putConsentChanges = async (trail: readonly ConsentChange[]): Promise<void> => {
   for (const change of trail) {
-    await documentClient.send(
-      new PutCommand({ TableName: consentChangesTable, Item: consentChangeItem(change) }),
-    );
+    try {
+      // Once written, an entry stays as it was: a redelivery must not rewrite what the trail says.
+      await documentClient.send(
+        new PutCommand({
+          TableName: consentChangesTable,
+          Item: consentChangeItem(change),
+          ConditionExpression: 'attribute_not_exists(changeKey)',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 };
 

@@ -15,11 +15,15 @@ export const PHONE_INDEX = 'byPhone';
  */
 type UserItem = UserRecord & Partial<DormancyIndexEntry> & { phoneKey?: string };
 
-export const toItem = (record: UserRecord): UserItem => ({
-  ...record,
-  ...dormancyIndexEntryFor(record),
-  ...(record.contact.phone ? { phoneKey: record.contact.phone } : {}),
-});
+export const toItem = (record: UserRecord): UserItem =>
+  // A pending record (statements about a user not created yet) is on no index: never selected or found.
+  record.pending
+    ? record
+    : {
+        ...record,
+        ...dormancyIndexEntryFor(record),
+        ...(record.contact.phone ? { phoneKey: record.contact.phone } : {}),
+      };
 
 const fromItem = ({
   dormancyKey: _key,
@@ -30,6 +34,7 @@ const fromItem = ({
   ...record,
   asOf: record.asOf ?? {},
   consentSources: record.consentSources ?? {},
+  turnedOffAt: record.turnedOffAt ?? {},
   version: record.version ?? 0,
 });
 
@@ -41,7 +46,7 @@ export const seedUsers = async (users: readonly User[], asOf: string): Promise<v
   const stamps = Object.fromEntries(stampedFields.map((field) => [field, asOf]));
   await putAll(
     usersTable,
-    users.map((user) => toItem({ ...user, asOf: stamps, consentSources: {}, version: 1 })),
+    users.map((user) => toItem({ ...user, asOf: stamps, consentSources: {}, turnedOffAt: {}, version: 1 })),
   );
 };
 
@@ -52,12 +57,20 @@ export const getUserRecord = async (userId: string): Promise<UserRecord | undefi
   return result.Item ? fromItem(result.Item as UserItem) : undefined;
 };
 
-export const getUsers = async (userIds: readonly string[]): Promise<Map<string, UserRecord>> => {
+/**
+ * The users by id; pending records (users not created yet) are absent. `consistent` reads the latest write,
+ * as the send step must: an opt-out a moment ago is honoured by the next chunk.
+ */
+export const getUsers = async (
+  userIds: readonly string[],
+  options: { consistent?: boolean } = {},
+): Promise<Map<string, UserRecord>> => {
   const items = await getAll<UserItem>(
     usersTable,
     userIds.map((userId) => ({ userId })),
+    options.consistent ?? false,
   );
-  return new Map(items.map((item) => [item.userId, fromItem(item)]));
+  return new Map(items.filter((item) => !item.pending).map((item) => [item.userId, fromItem(item)]));
 };
 
 /** Reads only the users of one dormancy partition who become dormant on `localDate`. */

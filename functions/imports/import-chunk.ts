@@ -45,7 +45,14 @@ export const importChunk = async (event: ImportChunkEvent): Promise<ChunkTally> 
     }
   }
 
-  const outcomes: Record<UpdateOutcome, number> = { created: 0, updated: 0, unchanged: 0, 'unknown-user': 0 };
+  const outcomes: Record<UpdateOutcome, number> = {
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    pending: 0,
+    'not-applicable': 0,
+    'unknown-user': 0,
+  };
   if (!event.validateOnly) {
     const limit = pLimit(WRITE_CONCURRENCY);
     await Promise.all(

@@ -56,6 +56,8 @@ export const headImportFile = async (key: string) => {
   return {
     size: head.ContentLength ?? 0,
     lastModified: head.LastModified ?? new Date(),
+    /** The exporter's own time, given on upload as `--metadata as-of=<ISO time>`. */
+    asOf: head.Metadata?.['as-of'],
     etag: head.ETag ?? '',
   };
 };

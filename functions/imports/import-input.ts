@@ -34,7 +34,9 @@ export const importInputSchema = z.strictObject({
     .refine((key) => IMPORT_PREFIXES.some((prefix) => key.startsWith(prefix)), {
       message: `must be an object key under ${IMPORT_PREFIXES.join(' or ')}`,
     }),
-  /** When the file's statements were true; default: when the file was uploaded (its LastModified). */
+  /**
+   * When the file's statements were true; default: the object's `as-of` metadata, else its upload time.
+   */
   asOf: instant.optional(),
   /** Check every line and report the bad ones; write no user. */
   validateOnly: z.boolean().optional(),
@@ -79,11 +81,21 @@ export const chunkRanges = (size: number, chunkBytes = DEFAULT_CHUNK_BYTES): Chu
   }));
 };
 
+const statedAt = (given: string | undefined, uploaded: Date): Date => {
+  if (given === undefined) return uploaded;
+  if (!instant.safeParse(given).success) {
+    throw new InvalidImportInput(
+      `asOf: the file's as-of metadata must be an ISO 8601 timestamp, not "${given}"`,
+    );
+  }
+  return new Date(given);
+};
+
 /** Fixes the import's identity and chunks from the execution input and the file's metadata. Pure. */
 export const planImport = (
   input: ImportInput,
   importId: string,
-  file: { size: number; lastModified: Date; etag: string },
+  file: { size: number; lastModified: Date; etag: string; asOf?: string },
 ): ImportPlan => {
   const chunks = chunkRanges(file.size, input.chunkBytes);
   return {
@@ -91,8 +103,10 @@ export const planImport = (
     key: input.key,
     etag: file.etag,
     size: file.size,
-    // An older export must not overwrite newer statements (an SMS STOP received after it was taken).
-    occurredAt: (input.asOf ? new Date(input.asOf) : file.lastModified).toISOString(),
+    // An older export must not overwrite newer statements (an SMS STOP received after it was taken): the
+    // statements are as of the time the operator gives, else the one the file was uploaded with, else
+    // the upload.
+    occurredAt: statedAt(input.asOf ?? file.asOf, file.lastModified).toISOString(),
     validateOnly: input.validateOnly ?? false,
     chunkCount: chunks.length,
     chunks,

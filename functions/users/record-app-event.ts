@@ -12,9 +12,19 @@ const lifecycleField: Record<(typeof lifecycleEventTypes)[number], keyof Lifecyc
   loan_settled: 'loanSettledAt',
 };
 
-/** What an event changed: `recorded` (updated), `created`, `unchanged`, or why it changed nothing. */
+/**
+ * What an event changed: `recorded` (updated), `created`, `unchanged`, `pending` (kept for a user not
+ * created yet), or why it changed nothing.
+ */
 export interface AppEventResult extends Partial<Omit<UserUpdateResult, 'outcome'>> {
-  result: 'recorded' | 'created' | 'unchanged' | 'unknown-user' | 'unknown-touch';
+  result:
+    | 'recorded'
+    | 'created'
+    | 'unchanged'
+    | 'pending'
+    | 'not-applicable'
+    | 'unknown-user'
+    | 'unknown-touch';
 }
 
 /**
@@ -34,21 +44,21 @@ export const recordAppEvent = async (event: AppEvent, eventId: string): Promise<
     switch (event.type) {
       case 'profile': {
         const { type: _type, userId: _userId, occurredAt: _occurredAt, ...fields } = event;
-        return { ...base, source: 'profile', fields, ifMissing: 'create' as const };
+        return { ...base, source: 'profile', fields, ifMissing: 'keep' as const };
       }
       case 'consent':
         return {
           ...base,
           source: event.source,
           fields: { consents: { [event.channel]: event.granted } },
-          ifMissing: 'ignore' as const,
+          ifMissing: 'keep' as const,
         };
       default:
         return {
           ...base,
           source: 'app-event',
           fields: { lifecycle: { [lifecycleField[event.type]]: event.occurredAt } },
-          ifMissing: 'ignore' as const,
+          ifMissing: 'keep' as const,
         };
     }
   })();

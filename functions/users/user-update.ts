@@ -5,6 +5,7 @@ import { getUserRecord } from '../data/users';
 import { now } from '../shared/clock';
 import { RekindleError } from '../shared/errors';
 import type { ProfileFields } from './profile';
+import { isReachable } from './reachability';
 import {
   type ChannelChange,
   type Lifecycle,
@@ -38,11 +39,27 @@ export interface UserUpdate {
   /** The event's own id, so a redelivered event adds nothing twice to the consent trail. */
   eventId: string;
   fields: ProfileFields;
-  /** What to do when the user does not exist yet: profiles and imports create, the other paths ignore. */
-  ifMissing: 'create' | 'ignore';
+  /**
+   * When the user does not exist yet: an import line must `create` it (it is a whole user); app-bus
+   * statements `keep`: they create the user once they make a whole one (time zone, locale, registration),
+   * and are kept in a pending record until then, which the creating profile merges into (events overtake
+   * each other); channel feedback, which only concerns users Rekindle messaged, is ignored.
+   */
+  ifMissing: 'create' | 'keep' | 'ignore';
+  /**
+   * Applies only while this holds for the stored user, e.g. while the refused push token is still theirs: a
+   * statement about one address never lands on a newer one.
+   */
+  appliesTo?: (user: UserRecord) => boolean;
 }
 
-export type UpdateOutcome = 'created' | 'updated' | 'unchanged' | 'unknown-user';
+export type UpdateOutcome =
+  | 'created'
+  | 'updated'
+  | 'unchanged'
+  | 'pending'
+  | 'not-applicable'
+  | 'unknown-user';
 
 export interface UserUpdateResult {
   outcome: UpdateOutcome;
@@ -88,14 +105,28 @@ const momentFields = [
   'loanSettledAt',
 ] as const satisfies readonly (keyof Lifecycle)[];
 
-const newUser = (userId: string, fields: ProfileFields): User => {
-  const missing = [
-    fields.timeZone === undefined && 'timeZone',
-    fields.locale === undefined && 'locale',
-    fields.lifecycle?.registeredAt === undefined && 'lifecycle.registeredAt',
-  ].find(Boolean);
-  if (missing) throw new InvalidProfile(`${missing}: required to create user ${userId}`);
-  // A new user has consented to nothing until a statement says so.
+/** Consents the person withdrew through a channel themselves: a bulk import never turns them back on. */
+const PERSONAL_OPT_OUT_SOURCES = new Set([
+  'sms-keyword',
+  'sms-opt-out-list',
+  'unsubscribe-link',
+  'ses-bounce',
+  'ses-complaint',
+  'do-not-call',
+]);
+
+/** The first field a user to create still lacks, from this statement and those kept while it was pending. */
+const missingToCreate = (fields: ProfileFields, pending: UserRecord | undefined): string | undefined =>
+  [
+    fields.timeZone === undefined && !pending?.timeZone && 'timeZone',
+    fields.locale === undefined && !pending?.locale && 'locale',
+    fields.lifecycle?.registeredAt === undefined &&
+      !pending?.lifecycle.registeredAt &&
+      'lifecycle.registeredAt',
+  ].find((field): field is string => typeof field === 'string');
+
+/** A user nobody stated anything about: consented to nothing until a statement says so. */
+const blankUser = (userId: string): User => {
   return {
     userId,
     contact: {},
@@ -107,6 +138,8 @@ const newUser = (userId: string, fields: ProfileFields): User => {
     tags: [],
   };
 };
+
+const channelList = ['push', 'sms', 'email', 'call'] as const;
 
 /**
  * Applies one statement to a stored user (or a new one): each stamped field takes the given value unless
@@ -123,9 +156,27 @@ export const mergeUserUpdate = (
   /** Whether a field's stamp moved forward, even where its value stayed: the record must be written. */
   restated: boolean;
 } => {
+  const missing = current === undefined || current.pending === true;
+  const lacking = missing ? missingToCreate(update.fields, current) : undefined;
+  if (missing && update.ifMissing === 'create' && lacking) {
+    throw new InvalidProfile(`${lacking}: required to create user ${update.userId}`);
+  }
+  // A statement about someone not created yet is kept until the statements make a whole user.
+  const creating = missing && lacking === undefined;
   const base: UserRecord = current
     ? structuredClone(current)
-    : { ...newUser(update.userId, update.fields), asOf: {}, consentSources: {}, version: 0 };
+    : {
+        ...blankUser(update.userId),
+        asOf: {},
+        consentSources: {},
+        turnedOffAt: {},
+        version: 0,
+        ...(creating ? {} : { pending: true as const }),
+      };
+  if (creating) delete base.pending;
+  const reachableBefore = channelList.filter(
+    (channel) => !current?.pending && current && isReachable(current, channel),
+  );
   const { asOf } = base;
   const changed: string[] = [];
   const stale: string[] = [];
@@ -138,7 +189,13 @@ export const mergeUserUpdate = (
     const before = readField(base, field);
     const statedAt = asOf[field];
     const consentChannel = field.startsWith('consents.') ? (field.slice(9) as Channel) : undefined;
-    if (statedAt !== undefined && later(statedAt, update.occurredAt)) {
+    const reGrantByImport =
+      update.source === 'import' &&
+      consentChannel !== undefined &&
+      value === true &&
+      base.consents[consentChannel] === false &&
+      PERSONAL_OPT_OUT_SOURCES.has(base.consentSources[consentChannel] ?? '');
+    if ((statedAt !== undefined && later(statedAt, update.occurredAt)) || reGrantByImport) {
       stale.push(field);
       if (consentChannel && !same(before, value)) {
         channelChanges.push({
@@ -183,6 +240,9 @@ export const mergeUserUpdate = (
     base.lifecycle[field] = value;
     changed.push(`lifecycle.${field}`);
   }
+  for (const channel of reachableBefore) {
+    if (!isReachable(base, channel)) base.turnedOffAt[channel] = update.occurredAt;
+  }
   base.version += 1;
   return { record: base, changed, stale, channelChanges, restated };
 };
@@ -195,11 +255,16 @@ const backoff = (attempt: number) =>
  * statements about the same user at the same moment both land (the loser re-reads and merges again); the
  * consent trail is written in the same transaction, so nothing is half-written.
  */
-export const applyUserUpdate = async (update: UserUpdate): Promise<UserUpdateResult> => {
+export const applyUserUpdate = async (given: UserUpdate): Promise<UserUpdateResult> => {
+  // Stamps compare as instants, and trail keys sort as time: one notation, UTC.
+  const update = { ...given, occurredAt: new Date(given.occurredAt).toISOString() };
   for (let attempt = 1; ; attempt += 1) {
     const current = await getUserRecord(update.userId);
-    if (current === undefined && update.ifMissing === 'ignore') {
+    if ((current === undefined || current.pending) && update.ifMissing === 'ignore') {
       return { outcome: 'unknown-user', changed: [], stale: [], channelChanges: [] };
+    }
+    if (current && update.appliesTo && !update.appliesTo(current)) {
+      return { outcome: 'not-applicable', changed: [], stale: [], channelChanges: [] };
     }
     const { record, changed, stale, channelChanges, restated } = mergeUserUpdate(current, update);
     const trail: ConsentChange[] = channelChanges.map((change) => ({
@@ -216,7 +281,13 @@ export const applyUserUpdate = async (update: UserUpdate): Promise<UserUpdateRes
       return { outcome: 'unchanged', changed, stale, channelChanges };
     }
     if (await writeUserRecord(record, current?.version, trail)) {
-      const outcome = !current ? 'created' : changed.length > 0 ? 'updated' : 'unchanged';
+      const outcome = record.pending
+        ? 'pending'
+        : !current || current.pending
+          ? 'created'
+          : changed.length > 0
+            ? 'updated'
+            : 'unchanged';
       return { outcome, changed, stale, channelChanges };
     }
     if (attempt >= MAX_ATTEMPTS) throw new UserUpdateContended(update.userId);

@@ -75,8 +75,15 @@ export interface UserRecord extends User {
   asOf: Partial<Record<StampedField, string>>;
   /** The source of each channel's current consent (`sms-keyword`, `app-settings`, `import` ...). */
   consentSources: Partial<Record<keyof User['consents'], string>>;
+  /** When each channel last went from reachable to not (consent withdrawn, address removed). */
+  turnedOffAt: Partial<Record<Channel, string>>;
   /** Incremented by every write; each write is conditional on the version it read. */
   version: number;
+  /**
+   * Statements about a user nobody has created yet (a consent or a login that overtook the profile), kept
+   * so that the creating profile or import merges into them. Never selected, never messaged.
+   */
+  pending?: true;
 }
 
 /** A change of whether the user can be reached on a channel, as the consent trail records it. */
