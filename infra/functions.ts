@@ -7,6 +7,7 @@ import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aw
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { QuietHours } from '../functions/guardrails/quiet-hours';
 import type { RekindleTables } from './tables';
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -80,6 +81,7 @@ export class RekindleFunctions extends Construct {
     props: {
       tables: RekindleTables;
       channels: ChannelConfig;
+      quietHours: QuietHours;
       /** With real providers: the SES configuration set that sends delivery, open and click events back. */
       emailConfigurationSetName?: string;
     },
@@ -133,6 +135,7 @@ export class RekindleFunctions extends Construct {
         ENROLLMENTS_TABLE,
         TOUCHES_TABLE,
         CALL_TASKS_TABLE,
+        QUIET_HOURS: JSON.stringify(props.quietHours),
         ...channelEnvironment,
       },
       Duration.minutes(5),

@@ -1,6 +1,11 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { CampaignInput } from '../functions/campaign/definition';
+import {
+  assertOutsideQuietHours,
+  type QuietHours,
+  quietHoursFrom,
+} from '../functions/guardrails/quiet-hours';
 import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
 import type { ChannelConfig } from './functions';
 import { RekindleStack } from './rekindle-stack';
@@ -10,6 +15,8 @@ export const STACK_NAME = 'Rekindle';
 export interface RekindleAppOptions {
   channels?: ChannelConfig;
   campaigns?: CampaignInput[];
+  /** Overrides of the default quiet hours (else from CDK context `quietHours`). */
+  quietHours?: Partial<QuietHours>;
   /** Skip esbuild bundling (the local runtime imports handler modules directly). */
   skipBundling?: boolean;
   outdir?: string;
@@ -39,10 +46,14 @@ export const createRekindleApp = (options: RekindleAppOptions = {}) => {
     context: options.skipBundling ? { 'aws:cdk:bundling-stacks': [] } : {},
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const quietHours = quietHoursFrom(options.quietHours ?? app.node.tryGetContext('quietHours'));
   const campaigns = (options.campaigns ?? campaignDefinitions).map(validateCampaign);
+  // A campaign may ask for less than the stack's guardrails allow, never for more.
+  for (const campaign of campaigns) assertOutsideQuietHours(campaign, quietHours);
   const stack = new RekindleStack(app, STACK_NAME, {
     campaigns,
     channels: options.channels ?? channelsFromContext(app),
+    quietHours,
     description: 'Rekindle: cohort campaigns that bring dormant lending users back',
   });
   return { app, stack };

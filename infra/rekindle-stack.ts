@@ -4,6 +4,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { ConfigurationSet, EmailSendingEvent, EventDestination } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import type { Campaign } from '../functions/campaign/definition';
+import type { QuietHours } from '../functions/guardrails/quiet-hours';
 import { CampaignStateMachine } from '../statemachines/campaign-state-machine';
 import { type ChannelConfig, RekindleFunctions } from './functions';
 import { UserImport } from './imports';
@@ -14,6 +15,8 @@ import { CampaignTriggers } from './triggers';
 export interface RekindleStackProps extends StackProps {
   campaigns: Campaign[];
   channels: ChannelConfig;
+  /** Stack-wide: nothing is sent inside them, whatever a campaign or a console launch says. */
+  quietHours: QuietHours;
 }
 
 export class RekindleStack extends Stack {
@@ -44,6 +47,7 @@ export class RekindleStack extends Stack {
     this.functions = new RekindleFunctions(this, 'Functions', {
       tables: this.tables,
       channels: props.channels,
+      quietHours: props.quietHours,
       emailConfigurationSetName: emailEvents?.configurationSetName,
     });
 

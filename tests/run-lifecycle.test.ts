@@ -4,6 +4,7 @@ import type { Run } from '../functions/campaign/run';
 import type { ChannelSenders, OutboundMessage } from '../functions/channels/channel';
 import { validateCampaign } from '../statemachines/campaigns';
 import { campaign as registeredNoVisit } from '../statemachines/campaigns/registered-no-visit';
+import { defaultQuietHours } from '../functions/guardrails/quiet-hours';
 import { CAMPAIGN, RUN_DATE, RUN_ID, RUN_START, TIME_ZONE, useLocalRekindle } from './support/local-rekindle';
 import { aUser } from './support/users';
 
@@ -135,6 +136,7 @@ describe('the send step', () => {
     dryRun: false,
   };
   const inWindow = new Date('2026-11-22T17:05:00Z');
+  const guardrails = { quietHours: defaultQuietHours };
   const enroll = async (userIds: string[]) => {
     const { claimRun } = await import('../functions/data/runs');
     const { selectAudience } = await import('../functions/campaign/audience');
@@ -160,8 +162,8 @@ describe('the send step', () => {
     const sent: OutboundMessage[] = [];
 
     // Act
-    const first = await sendTouchToBatch(run, 1, 1, recordingSenders(sent), inWindow);
-    const retry = await sendTouchToBatch(run, 1, 1, recordingSenders(sent), inWindow);
+    const first = await sendTouchToBatch(run, 1, 1, recordingSenders(sent), inWindow, guardrails);
+    const retry = await sendTouchToBatch(run, 1, 1, recordingSenders(sent), inWindow, guardrails);
 
     // Assess: the retry finds the chunk's results and reports them again, sending nothing.
     expect(first).toMatchObject({ sent: { push: 2 }, skipped: {}, active: 2 });
@@ -190,7 +192,7 @@ describe('the send step', () => {
     const sent: OutboundMessage[] = [];
 
     // Act
-    await sendTouchToBatch(run, 2, 1, recordingSenders(sent), inWindow);
+    await sendTouchToBatch(run, 2, 1, recordingSenders(sent), inWindow, guardrails);
 
     // Assess: SMS, not push again.
     expect(sent.map((message) => message.channel)).toEqual(['sms']);
@@ -213,7 +215,7 @@ describe('the send step', () => {
     const sent: OutboundMessage[] = [];
 
     // Act
-    const outcome = await sendTouchToBatch(run, 1, 1, recordingSenders(sent), inWindow);
+    const outcome = await sendTouchToBatch(run, 1, 1, recordingSenders(sent), inWindow, guardrails);
 
     // Assess
     expect(outcome.skipped).toEqual({ 'already-claimed': 2 });
@@ -229,8 +231,8 @@ describe('the send step', () => {
     await enroll(['a']);
 
     // Act
-    const outsideWindow = await sendTouchToBatch(run, 1, 1, recordingSenders([], true), RUN_START);
-    const failed = await sendTouchToBatch(run, 2, 1, recordingSenders([], true), inWindow);
+    const outsideWindow = await sendTouchToBatch(run, 1, 1, recordingSenders([], true), RUN_START, guardrails);
+    const failed = await sendTouchToBatch(run, 2, 1, recordingSenders([], true), inWindow, guardrails);
 
     // Assess
     expect(outsideWindow).toMatchObject({ skipped: { 'outside-send-window': 1 }, active: 1 });

@@ -7,6 +7,7 @@ import { getEnrollmentBatch } from '../data/enrollments';
 import { putTouchOutcome } from '../data/runs';
 import { claimTouchChunk, queryTouchChunks, recordTouchResults, touchIdOf } from '../data/touches';
 import { getUsers } from '../data/users';
+import { isQuietHour, type QuietHours } from '../guardrails/quiet-hours';
 import { unsubscribeUrlFor } from '../links/unsubscribe-url';
 import { logger } from '../shared/powertools';
 import type { ProfileFields } from '../users/profile';
@@ -47,6 +48,7 @@ export const sendTouchToBatch = async (
   batch: number,
   senders: ChannelSenders,
   sendAt: Date,
+  guardrails: Guardrails,
 ): Promise<TouchOutcome> => {
   const enrollment = await getEnrollmentBatch(run.runId, batch);
   const chunks = await queryTouchChunks(run.runId, batch);
@@ -89,6 +91,7 @@ export const sendTouchToBatch = async (
       history: histories.get(userId),
       senders,
       sendAt,
+      guardrails,
     });
     // Read just before the chunk, consistently: a change a moment ago is honoured now. Every member is
     // re-checked before the claim; only sends need it, and it names each member's planned rung.
@@ -130,6 +133,11 @@ export const sendTouchToBatch = async (
   return outcome;
 };
 
+/** The stack-wide rules every send obeys, whatever a campaign or a console launch says. */
+export interface Guardrails {
+  quietHours: QuietHours;
+}
+
 interface TouchContext {
   run: Run;
   touch: number;
@@ -138,6 +146,7 @@ interface TouchContext {
   history: MemberHistory | undefined;
   senders: ChannelSenders;
   sendAt: Date;
+  guardrails: Guardrails;
 }
 
 /** A member's touch decided before any provider is called: a result already, or a send on a rung. */
@@ -153,6 +162,12 @@ const planTouch = (context: TouchContext, user: UserRecord | undefined): TouchPl
     return { skipped: (history?.sent.length ?? 0) > 0 ? 'ladder-exhausted' : 'unreachable' };
   const at = { channel: rung.step.channel, rung: rung.index };
   if (!rung.reachable) return { skipped: 'opted-out', ...at };
+  // Quiet hours hold in the user's own time zone, also for a userIds launch across zones. A call touch only
+  // queues a task; agents call within calling hours.
+  const channel = rung.step.channel;
+  if (channel !== 'call' && isQuietHour(sendAt, context.guardrails.quietHours[channel], user.timeZone)) {
+    return { skipped: 'quiet-hours', ...at };
+  }
   // The run waits in the campaign's time zone; each user's own local time still decides. Call tasks wait
   // in a queue for agents instead.
   if (rung.step.channel !== 'call' && !isInsideSendWindow(sendAt, run.campaign.sendWindows, user.timeZone)) {

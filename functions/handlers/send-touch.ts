@@ -2,11 +2,14 @@ import type { Run, TouchOutcome } from '../campaign/run';
 import { sendTouchToBatch } from '../campaign/send-touch';
 import type { ChannelSenders } from '../channels/channel';
 import { channelSendersFromEnvironment } from '../channels/senders';
+import { quietHoursFrom } from '../guardrails/quiet-hours';
 import { now } from '../shared/clock';
+import { requireEnv } from '../shared/config';
 import { lambdaHandler } from '../shared/lambda';
 import { logger, metrics } from '../shared/powertools';
 
 const senders = await channelSendersFromEnvironment();
+const guardrails = { quietHours: quietHoursFrom(requireEnv('QUIET_HOURS')) };
 
 /** A dry run renders every message and hands it to nobody. */
 const renderOnly = { send: async () => ({ messageId: 'dry-run' }) };
@@ -34,6 +37,7 @@ export const handler = lambdaHandler(async (event: SendTouchEvent): Promise<Touc
     event.batch,
     event.run.dryRun ? dryRunSenders : senders,
     sendAt,
+    guardrails,
   );
   logger.info('Touch sent to batch', { runId: event.run.runId, ...outcome });
   metrics.addDimension('campaign', event.run.campaign.id);
