@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Campaign } from '../functions/campaign/definition';
 import type { Run } from '../functions/campaign/run';
 import type { ChannelSenders, OutboundMessage } from '../functions/channels/channel';
+import { defaultQuietHours } from '../functions/guardrails/quiet-hours';
 import { validateCampaign } from '../statemachines/campaigns';
 import { campaign as registeredNoVisit } from '../statemachines/campaigns/registered-no-visit';
-import { defaultQuietHours } from '../functions/guardrails/quiet-hours';
 import { CAMPAIGN, RUN_DATE, RUN_ID, RUN_START, TIME_ZONE, useLocalRekindle } from './support/local-rekindle';
 import { aUser } from './support/users';
 
@@ -231,7 +231,14 @@ describe('the send step', () => {
     await enroll(['a']);
 
     // Act
-    const outsideWindow = await sendTouchToBatch(run, 1, 1, recordingSenders([], true), RUN_START, guardrails);
+    const outsideWindow = await sendTouchToBatch(
+      run,
+      1,
+      1,
+      recordingSenders([], true),
+      RUN_START,
+      guardrails,
+    );
     const failed = await sendTouchToBatch(run, 2, 1, recordingSenders([], true), inWindow, guardrails);
 
     // Assess
