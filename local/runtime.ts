@@ -237,16 +237,21 @@ export class LocalRekindle {
     return result;
   }
 
-  /** Runs several executions side by side on one virtual timeline. */
+  /**
+   * Runs several executions side by side on one virtual timeline. A run with `startAt` starts then, as a
+   * schedule or an operator would start it later: runs of several days overlap, as they do on AWS.
+   */
   async runCampaigns(
-    runs: readonly { campaignId: string; input?: unknown }[],
+    runs: readonly { campaignId: string; input?: unknown; startAt?: Date }[],
     options: { simulator?: SimulatedUsers } = {},
   ): Promise<RunResult[]> {
     this.simulator = options.simulator;
     this.advanceFailure = undefined;
     try {
       await this.feedDueEvents(this.clock.now(), []);
-      const results = await Promise.all(runs.map((run) => this.execute(run.campaignId, run.input ?? {})));
+      const results = await Promise.all(
+        runs.map((run) => this.execute(run.campaignId, run.input ?? {}, undefined, run.startAt)),
+      );
       if (this.advanceFailure) throw this.advanceFailure;
       return results;
     } finally {
@@ -268,9 +273,12 @@ export class LocalRekindle {
     campaignId: string,
     input: unknown,
     definition = this.template.stateMachines.get(campaignId),
+    startAt?: Date,
   ): Promise<RunResult> {
     if (!definition) throw new Error(`No state machine for campaign ${campaignId}`);
-    const timeline: Timeline = { running: 0, blocked: [] };
+    // A later start is a wait before the first state: its first task blocks until the clock gets there,
+    // and the clock jumps there when every other run waits too.
+    const timeline: Timeline = { running: 0, blocked: [], waitUntil: startAt?.getTime() };
     const stats: ExecutionStats = { statesByType: {}, childExecutions: 0, childStates: 0, lambda: {} };
     const taskResourceLocalHandlers: Record<string, (input: JSONValue) => Promise<JSONValue>> = {};
     const waitTimeOverrides: Record<string, number> = {};
