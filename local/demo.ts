@@ -2,22 +2,57 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
+import type { EnrollmentBatch } from '../functions/campaign/enrollment';
 import { localDateOf } from '../functions/campaign/send-window';
 import { localDate } from '../functions/shared/schemas';
 import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
 import { checkConsentHonoured } from './consent-check';
-import { parseEventsFile } from './inbound-events';
-import { generatePopulation } from './population';
+import { type InboundEvent, parseEventsFile } from './inbound-events';
+import { arrivalsAfter, generatePopulation } from './population';
 import { importPopulationFile, populationLineError, readImportReport } from './population-import';
-import { formatConsentCheck, formatRun } from './report';
+import { randomStream } from './random';
+import { formatConsentCheck, formatDays, formatRun } from './report';
 import { LocalRekindle } from './runtime';
 import { UserSimulator, uninstalledApps } from './user-simulator';
 
 const DEFAULT_POPULATION_SIZE = 2000;
 /** The local time at which the scheduler starts a day's run. */
 const RUN_START = { hour: 10, minute: 30 };
+/**
+ * From the second day on, an operator launches one campaign by hand for a list of users (the console's
+ * `userIds` input) at this local time: a source of overlap with the scheduled runs.
+ */
+const OPERATOR_LAUNCH = { campaignId: 'registered-no-visit', listSize: 20, at: { hour: 13, minute: 0 } };
 
 class UsageError extends Error {}
+
+/**
+ * The operator's one-off launch on the second day, if there is one: a list drawn (seeded) from the users,
+ * so some of them are already in a scheduled run, as happens when a list comes from outside Rekindle.
+ */
+const operatorLaunch = (
+  users: readonly { userId: string }[],
+  seed: number,
+  runDates: readonly string[],
+  timeZone: string,
+) => {
+  const date = runDates[1];
+  if (date === undefined) return [];
+  const random = randomStream(seed, 'operator-list');
+  const pool = users.map((user) => user.userId);
+  const userIds = Array.from({ length: Math.min(OPERATOR_LAUNCH.listSize, pool.length) }, () =>
+    pool.splice(random.integer(0, pool.length - 1), 1),
+  )
+    .flat()
+    .sort();
+  return [
+    {
+      campaignId: OPERATOR_LAUNCH.campaignId,
+      input: { runDate: date, timeZone, userIds },
+      startAt: DateTime.fromISO(date, { zone: timeZone }).set(OPERATOR_LAUNCH.at).toJSDate(),
+    },
+  ];
+};
 
 const jsonLines = (items: readonly unknown[]) => items.map((item) => `${JSON.stringify(item)}\n`).join('');
 
@@ -29,8 +64,13 @@ const main = async () => {
       date: { type: 'string' },
       out: { type: 'string' },
       events: { type: 'string' },
+      days: { type: 'string', default: '1' },
     },
   });
+  if (!/^[1-9]\d*$/.test(values.days)) {
+    throw new UsageError(`--days must be a positive whole number, not "${values.days}"`);
+  }
+  const days = Number(values.days);
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number, not "${values.seed}"`);
   if (values.date !== undefined && !localDate.safeParse(values.date).success) {
@@ -43,13 +83,19 @@ const main = async () => {
   const firstZone = campaigns[0]?.timeZones[0] ?? 'UTC';
   const runDate = values.date ?? localDateOf(new Date(), firstZone);
 
-  const clockStart = DateTime.fromISO(runDate, { zone: firstZone }).set(RUN_START).toJSDate();
+  const firstDay = DateTime.fromISO(runDate, { zone: firstZone });
+  const runDates = Array.from(
+    { length: days },
+    (_, day) => firstDay.plus({ days: day }).toISODate() ?? runDate,
+  );
+  const clockStart = firstDay.set(RUN_START).toJSDate();
   const rekindle = await LocalRekindle.start({ clockStart });
   try {
     // A population file comes in through the user import, as on AWS; a bad line means no campaign runs,
     // and every bad line is shown. The synthetic population is seeded directly: through the import's
     // per-user conditional writes it would take some 14 s of DynamoDB Local instead of 1.
     let userCount: number;
+    let arriving: InboundEvent[] = [];
     if (values.population) {
       const imported = await importPopulationFile(rekindle, values.population);
       if (imported.badLines > 0) {
@@ -65,22 +111,35 @@ const main = async () => {
       const population = generatePopulation({
         seed,
         runDate,
+        days,
         timeZone: firstZone,
         size: DEFAULT_POPULATION_SIZE,
       });
-      await rekindle.importUsers(population);
+      // Those who sign up during the days arrive then, through the app-events bus.
+      const split = arrivalsAfter(population, clockStart);
+      await rekindle.importUsers(split.seeded);
+      arriving = split.arriving;
       userCount = population.length;
     }
-    console.log(`Rekindle local run · ${userCount} users · seed ${seed} · run date ${runDate}\n`);
+    const dates = days === 1 ? `run date ${runDate}` : `${days} days from ${runDate}`;
+    console.log(`Rekindle local run · ${userCount} users · seed ${seed} · ${dates}\n`);
     const users = (await rekindle.users()) as { userId: string; push: { token: string } | null }[];
-    rekindle.script([...uninstalledApps(users, seed, clockStart), ...scripted]);
-    // Every campaign's run of the day, in every time zone, side by side on one virtual timeline.
-    const runs = await rekindle.runCampaigns(
+    rekindle.script([...uninstalledApps(users, seed, clockStart), ...arriving, ...scripted]);
+    // Every campaign's run of every day, in every time zone, started at 10:30 local of its day on one
+    // virtual timeline: a day's runs start while earlier days' runs still wait for their next touch.
+    const scheduled = runDates.flatMap((date) =>
       campaigns.flatMap((campaign) =>
-        campaign.timeZones.map((timeZone) => ({ campaignId: campaign.id, input: { runDate, timeZone } })),
+        campaign.timeZones.map((timeZone) => ({
+          campaignId: campaign.id,
+          input: { runDate: date, timeZone },
+          startAt: DateTime.fromISO(date, { zone: timeZone }).set(RUN_START).toJSDate(),
+        })),
       ),
-      { simulator: new UserSimulator(seed) },
     );
+    const launched = operatorLaunch(users, seed, runDates, firstZone);
+    const runs = await rekindle.runCampaigns([...scheduled, ...launched], {
+      simulator: new UserSimulator(seed),
+    });
     await rekindle.drainScriptedEvents();
     for (const result of runs) console.log(`${formatRun(result)}\n`);
     const messages = await rekindle.sandboxMessages();
@@ -88,8 +147,23 @@ const main = async () => {
     const consentChanges = await rekindle.consentChanges();
     const touched = [
       ...messages,
-      ...callTasks.map((task) => ({ userId: task.userId, channel: 'call' as const, sentAt: task.createdAt })),
+      ...callTasks.map((task) => ({
+        userId: task.userId,
+        campaignId: task.campaignId,
+        channel: 'call' as const,
+        sentAt: task.createdAt,
+      })),
     ];
+    const finalUsers = await rekindle.users();
+    const timeZones = new Map(finalUsers.map((user) => [String(user.userId), String(user.timeZone)]));
+    const enrollments = (await rekindle.scanTable('Enrollments')) as unknown as EnrollmentBatch[];
+    console.log(
+      `${formatDays(runs, {
+        enrollments,
+        touched,
+        timeZoneOf: (userId) => timeZones.get(userId) ?? firstZone,
+      })}\n`,
+    );
     const consent = checkConsentHonoured(touched, consentChanges);
     console.log(formatConsentCheck(consent, rekindle.feed.received.length));
     if (consent.violations.length > 0) process.exitCode = 1;
@@ -98,7 +172,6 @@ const main = async () => {
       writeFileSync(path.join(values.out, 'messages.jsonl'), jsonLines(messages));
       writeFileSync(path.join(values.out, 'call-tasks.jsonl'), jsonLines(callTasks));
       writeFileSync(path.join(values.out, 'events.jsonl'), jsonLines(rekindle.feed.received));
-      const finalUsers = await rekindle.users();
       writeFileSync(path.join(values.out, 'users.jsonl'), jsonLines(finalUsers));
       writeFileSync(path.join(values.out, 'consent-changes.jsonl'), jsonLines(consentChanges));
       const summaries = runs.map(

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { RekindleError } from '../functions/shared/errors';
 import type { User } from '../functions/users/user';
+import type { InboundEvent } from './inbound-events';
 import { randomStream } from './random';
 
 /** A population file line that is not valid JSON or not a valid user: `npm start` runs nothing. */
@@ -15,9 +16,12 @@ export class PopulationLineInvalid extends RekindleError {
 
 export interface PopulationOptions {
   seed: number;
-  /** The run date: the population holds that day's dormant cohorts of every campaign. */
+  /** The first run date: the population holds the dormant cohorts of every campaign from that day on. */
   runDate: string;
+  /** How many consecutive days, from `runDate`, hold a dormant cohort (default 1). */
+  days?: number;
   timeZone: string;
+  /** Users in all, whatever the number of days. */
   size: number;
 }
 
@@ -43,22 +47,31 @@ const pickProfile = (draw: number): Profile => {
 };
 
 /**
- * A synthetic population holding the run date's dormant cohort of each of the four campaigns (users
- * whose dormancy starts that day), plus active users, users dormant since another day and users in
- * another time zone, who must not be selected; with uninstalled apps, missing phones and emails and
- * refused consents, so every rung of the ladder and every skip reason shows up.
+ * A synthetic population holding, for each of `days` days from the run date, the dormant cohort of each
+ * dormancy model (users whose dormancy starts that day; each user on one day, spread evenly), plus active
+ * users, users dormant since before the first day and users in another time zone, who must not be
+ * selected; with uninstalled apps, missing phones and emails and refused consents, so every rung of the
+ * ladder and every skip reason shows up.
  */
-export const generatePopulation = ({ seed, runDate, timeZone, size }: PopulationOptions): User[] => {
+export const generatePopulation = ({
+  seed,
+  runDate,
+  days = 1,
+  timeZone,
+  size,
+}: PopulationOptions): User[] => {
   const runDay = DateTime.fromISO(runDate, { zone: timeZone }).startOf('day');
   return Array.from({ length: size }, (_, index): User => {
     const userId = `user-${String(index + 1).padStart(6, '0')}`;
     const random = randomStream(seed, userId);
     const profile = pickProfile(random.fraction());
-    // A moment on the local day `days` before the run date.
-    const daysBefore = (days: number) =>
-      runDay.minus({ days }).plus({ minutes: random.integer(0, 24 * 60 - 1) });
+    // The day this user's dormancy starts, from a stream of its own: one day gives the population it always gave.
+    const cohortDay = runDay.plus({ days: randomStream(seed, `day|${userId}`).integer(0, days - 1) });
+    // A moment on the local day `days` before the user's cohort day, or before the run date.
+    const daysBefore = (days: number, from = cohortDay) =>
+      from.minus({ days }).plus({ minutes: random.integer(0, 24 * 60 - 1) });
     const iso = (moment: DateTime) => moment.toUTC().toISO() ?? '';
-    const registeredAt = daysBefore(random.integer(40, 400));
+    const registeredAt = daysBefore(random.integer(40, 400), runDay);
     const lifecycle: User['lifecycle'] = { registeredAt: iso(registeredAt) };
     switch (profile) {
       case 'registered-no-visit':
@@ -66,7 +79,7 @@ export const generatePopulation = ({ seed, runDate, timeZone, size }: Population
         lifecycle.registeredAt = iso(daysBefore(3));
         break;
       case 'dormant-another-day':
-        lifecycle.registeredAt = iso(daysBefore(random.integer(4, 30)));
+        lifecycle.registeredAt = iso(daysBefore(random.integer(4, 30), runDay));
         break;
       case 'application-incomplete':
         lifecycle.lastLoginAt = iso(daysBefore(3));
@@ -87,7 +100,7 @@ export const generatePopulation = ({ seed, runDate, timeZone, size }: Population
         lifecycle.loanSettledAt = iso(daysBefore(30));
         break;
       case 'active':
-        lifecycle.lastLoginAt = iso(daysBefore(random.integer(0, 2)));
+        lifecycle.lastLoginAt = iso(daysBefore(random.integer(0, 2), runDay));
         break;
     }
     const installed = random.chance(0.7);
@@ -114,4 +127,22 @@ export const generatePopulation = ({ seed, runDate, timeZone, size }: Population
       tags: random.chance(0.3) ? ['payroll-account'] : [],
     };
   });
+};
+
+/**
+ * Splits a population at the moment it is seeded: users who register later (the sign-ups behind a later
+ * day's registered-no-visit cohort) arrive then, as the app's `profile` event on the app-events bus. Other
+ * lifecycle moments after `seededAt` (a login, an application started) are seeded ahead of time.
+ */
+export const arrivalsAfter = (
+  users: readonly User[],
+  seededAt: Date,
+): { seeded: User[]; arriving: InboundEvent[] } => {
+  const arrives = (user: User) => Date.parse(user.lifecycle.registeredAt) > seededAt.getTime();
+  return {
+    seeded: users.filter((user) => !arrives(user)),
+    arriving: users
+      .filter(arrives)
+      .map((user) => ({ type: 'profile', occurredAt: user.lifecycle.registeredAt, ...user })),
+  };
 };

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { RunSummary } from '../functions/campaign/run';
 import type { ConsentCheck } from './consent-check';
 import type { RunResult } from './runtime';
@@ -45,6 +46,73 @@ export const formatRun = (result: RunResult): string => {
     `  completed ${summary.completed} · exited ${counts(summary.exited)} · converted before any touch ${summary.convertedBeforeFirstTouch}`,
   );
   return lines.join('\n');
+};
+
+/** Adds count records key by key: sent by channel, skipped by reason, opted out by channel. */
+const sumCounts = (records: readonly Partial<Record<string, number>>[]) => {
+  const sum: Record<string, number> = {};
+  for (const record of records) {
+    for (const [key, count] of Object.entries(record)) sum[key] = (sum[key] ?? 0) + (count ?? 0);
+  }
+  return sum;
+};
+
+/** What the closing block reads besides the run summaries. */
+export interface DaysActivity {
+  /** Who each run enrolled, holdout included (the Enrollments table). */
+  enrollments: readonly { runId: string; members: readonly string[] }[];
+  /** Every message and call task: who, from which campaign, when. */
+  touched: readonly { userId: string; campaignId: string; sentAt: string }[];
+  /** A user's own time zone: "one local day" is theirs. */
+  timeZoneOf: (userId: string) => string;
+}
+
+/**
+ * The closing block of a multi-day run: every run's funnel summed, and the overlap between runs — users
+ * enrolled in more than one run, and those of them who heard from two campaigns on one local day (what
+ * cross-campaign caps are for).
+ */
+export const formatDays = (results: readonly RunResult[], activity: DaysActivity): string => {
+  const summaries = results.flatMap((result) => (result.output ? [result.output] : []));
+  const failed = results.length - summaries.length;
+  const dates = summaries.map((summary) => summary.runDate).sort();
+  const touches = summaries.flatMap((summary) => summary.touches);
+  const enrolled = summaries.reduce((sum, summary) => sum + summary.cohortSize, 0);
+  const holdout = summaries.reduce((sum, summary) => sum + summary.holdout.size, 0);
+  const holdoutConverted = summaries.reduce((sum, summary) => sum + summary.holdout.converted, 0);
+  const converted = summaries.reduce((sum, summary) => sum + summary.totalConverted, 0);
+  const optedOut = sumCounts(touches.map((touch) => touch.optedOut));
+
+  const runsOf = new Map<string, Set<string>>();
+  for (const { runId, members } of activity.enrollments) {
+    for (const userId of members) runsOf.set(userId, (runsOf.get(userId) ?? new Set()).add(runId));
+  }
+  const inSeveralRuns = new Set([...runsOf].filter(([, runs]) => runs.size > 1).map(([userId]) => userId));
+  // Per user, per local day of theirs: the campaigns they heard from.
+  const campaignsByDay = new Map<string, Map<string, Set<string>>>();
+  for (const { userId, campaignId, sentAt } of activity.touched) {
+    if (!inSeveralRuns.has(userId)) continue;
+    const day = DateTime.fromISO(sentAt, { zone: activity.timeZoneOf(userId) }).toISODate() ?? sentAt;
+    const days = campaignsByDay.get(userId) ?? new Map<string, Set<string>>();
+    campaignsByDay.set(userId, days.set(day, (days.get(day) ?? new Set()).add(campaignId)));
+  }
+  const heardTwice = [...campaignsByDay.values()].filter((days) =>
+    [...days.values()].some((campaigns) => campaigns.size > 1),
+  ).length;
+
+  const dayCount = new Set(dates).size;
+  return [
+    `all ${dayCount} day${dayCount === 1 ? '' : 's'} · ${dates[0] ?? '–'} to ${dates.at(-1) ?? '–'} · ` +
+      `${summaries.length} runs${failed > 0 ? ` (${failed} FAILED)` : ''}`,
+    `  enrolled ${enrolled} (${holdout} holdout)`,
+    `  sent ${counts(sumCounts(touches.map((touch) => touch.sent)))}`,
+    `  skipped ${counts(sumCounts(touches.map((touch) => touch.skipped)))}`,
+    ...(Object.keys(optedOut).length > 0 ? [`  opted out ${counts(optedOut)}`] : []),
+    `  converted ${converted} of ${enrolled - holdout} messaged (${percent(converted, enrolled - holdout)})` +
+      ` · holdout ${holdoutConverted} of ${holdout} (${percent(holdoutConverted, holdout)})`,
+    `  overlap: ${inSeveralRuns.size} users enrolled in more than one run · ` +
+      `${heardTwice} of them heard from two campaigns on one local day`,
+  ].join('\n');
 };
 
 /** The check anyone can redo from the output files: nobody messaged on a channel they had turned off. */
