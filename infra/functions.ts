@@ -7,6 +7,7 @@ import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aw
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { FrequencyCaps } from '../functions/guardrails/frequency-caps';
 import type { QuietHours } from '../functions/guardrails/quiet-hours';
 import type { RekindleTables } from './tables';
 
@@ -82,6 +83,7 @@ export class RekindleFunctions extends Construct {
       tables: RekindleTables;
       channels: ChannelConfig;
       quietHours: QuietHours;
+      frequencyCaps: FrequencyCaps;
       /** With real providers: the SES configuration set that sends delivery, open and click events back. */
       emailConfigurationSetName?: string;
     },
@@ -136,6 +138,8 @@ export class RekindleFunctions extends Construct {
         TOUCHES_TABLE,
         CALL_TASKS_TABLE,
         QUIET_HOURS: JSON.stringify(props.quietHours),
+        FREQUENCY_CAPS: JSON.stringify(props.frequencyCaps),
+        FREQUENCY_CAPS_TABLE: props.tables.frequencyCaps.tableName,
         ...channelEnvironment,
       },
       Duration.minutes(5),
@@ -143,6 +147,7 @@ export class RekindleFunctions extends Construct {
     allow(this.sendTouch, users, ['BatchGetItem']);
     // A provider's refusal (SMS opt-out list, dead push token) turns the channel off for the user.
     allowUserWrites(this.sendTouch, props.tables);
+    allow(this.sendTouch, props.tables.frequencyCaps, ['GetItem', 'PutItem']);
     allow(this.sendTouch, enrollments, ['GetItem']);
     allow(this.sendTouch, touches, ['Query', 'PutItem', 'UpdateItem']);
     allow(this.sendTouch, runs, ['PutItem']);

@@ -1,6 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { CampaignInput } from '../functions/campaign/definition';
+import { type FrequencyCaps, frequencyCapsFrom } from '../functions/guardrails/frequency-caps';
 import {
   assertOutsideQuietHours,
   type QuietHours,
@@ -17,6 +18,8 @@ export interface RekindleAppOptions {
   campaigns?: CampaignInput[];
   /** Overrides of the default quiet hours (else from CDK context `quietHours`). */
   quietHours?: Partial<QuietHours>;
+  /** Overrides of the default frequency caps (else from CDK context `frequencyCaps`). */
+  frequencyCaps?: Partial<FrequencyCaps>;
   /** Skip esbuild bundling (the local runtime imports handler modules directly). */
   skipBundling?: boolean;
   outdir?: string;
@@ -54,6 +57,7 @@ export const createRekindleApp = (options: RekindleAppOptions = {}) => {
     campaigns,
     channels: options.channels ?? channelsFromContext(app),
     quietHours,
+    frequencyCaps: frequencyCapsFrom(options.frequencyCaps ?? app.node.tryGetContext('frequencyCaps')),
     description: 'Rekindle: cohort campaigns that bring dormant lending users back',
   });
   return { app, stack };

@@ -4,6 +4,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { ConfigurationSet, EmailSendingEvent, EventDestination } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import type { Campaign } from '../functions/campaign/definition';
+import type { FrequencyCaps } from '../functions/guardrails/frequency-caps';
 import type { QuietHours } from '../functions/guardrails/quiet-hours';
 import { CampaignStateMachine } from '../statemachines/campaign-state-machine';
 import { type ChannelConfig, RekindleFunctions } from './functions';
@@ -17,6 +18,8 @@ export interface RekindleStackProps extends StackProps {
   channels: ChannelConfig;
   /** Stack-wide: nothing is sent inside them, whatever a campaign or a console launch says. */
   quietHours: QuietHours;
+  /** Stack-wide: how often one person may hear from us over every campaign and run. */
+  frequencyCaps: FrequencyCaps;
 }
 
 export class RekindleStack extends Stack {
@@ -48,6 +51,7 @@ export class RekindleStack extends Stack {
       tables: this.tables,
       channels: props.channels,
       quietHours: props.quietHours,
+      frequencyCaps: props.frequencyCaps,
       emailConfigurationSetName: emailEvents?.configurationSetName,
     });
 

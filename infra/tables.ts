@@ -19,6 +19,8 @@ export class RekindleTables extends Construct {
    * `byPhone` (phoneKey) to find who replied to an SMS.
    */
   readonly users: Table;
+  /** Each person's recent messages and call tasks over every campaign (frequency caps); TTL a week on. */
+  readonly frequencyCaps: Table;
   /** Every consent and push-registration change per user (userId, occurredAt#channel#change#eventId): the trail. */
   readonly consentChanges: Table;
   /** Run records, per-(touch, batch) outcomes and per-batch closings, partitioned by run. */
@@ -50,6 +52,11 @@ export class RekindleTables extends Construct {
       indexName: 'byPhone',
       partitionKey: { name: 'phoneKey', type: AttributeType.STRING },
       projectionType: ProjectionType.KEYS_ONLY,
+    });
+    this.frequencyCaps = new Table(this, 'FrequencyCaps', {
+      ...tableDefaults,
+      partitionKey: { name: 'userId', type: AttributeType.STRING },
+      timeToLiveAttribute: 'expiresAt',
     });
     this.consentChanges = new Table(this, 'ConsentChanges', {
       ...tableDefaults,

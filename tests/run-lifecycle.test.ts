@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Campaign } from '../functions/campaign/definition';
 import type { Run } from '../functions/campaign/run';
 import type { ChannelSenders, OutboundMessage } from '../functions/channels/channel';
+import { defaultFrequencyCaps } from '../functions/guardrails/frequency-caps';
 import { defaultQuietHours } from '../functions/guardrails/quiet-hours';
 import { validateCampaign } from '../statemachines/campaigns';
 import { campaign as registeredNoVisit } from '../statemachines/campaigns/registered-no-visit';
@@ -136,7 +137,7 @@ describe('the send step', () => {
     dryRun: false,
   };
   const inWindow = new Date('2026-11-22T17:05:00Z');
-  const guardrails = { quietHours: defaultQuietHours };
+  const guardrails = { quietHours: defaultQuietHours, frequencyCaps: defaultFrequencyCaps };
   const enroll = async (userIds: string[]) => {
     const { claimRun } = await import('../functions/data/runs');
     const { selectAudience } = await import('../functions/campaign/audience');

@@ -96,6 +96,8 @@ export const skipReasons = [
   'ended-earlier',
   'holdout',
   'outside-send-window',
+  /** One more message would take the person over a cap across all campaigns; they stay in the run. */
+  'frequency-capped',
   /** Inside the channel's quiet hours in the user's own time: never sent then, whatever the campaign says. */
   'quiet-hours',
   /** The channel this touch was due on was turned off since enrolling (see touch.ts); the ladder goes on. */

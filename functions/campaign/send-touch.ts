@@ -7,6 +7,8 @@ import { getEnrollmentBatch } from '../data/enrollments';
 import { putTouchOutcome } from '../data/runs';
 import { claimTouchChunk, queryTouchChunks, recordTouchResults, touchIdOf } from '../data/touches';
 import { getUsers } from '../data/users';
+import { claimContact } from '../guardrails/claim-contact';
+import type { FrequencyCaps } from '../guardrails/frequency-caps';
 import { isQuietHour, type QuietHours } from '../guardrails/quiet-hours';
 import { unsubscribeUrlFor } from '../links/unsubscribe-url';
 import { logger } from '../shared/powertools';
@@ -136,6 +138,7 @@ export const sendTouchToBatch = async (
 /** The stack-wide rules every send obeys, whatever a campaign or a console launch says. */
 export interface Guardrails {
   quietHours: QuietHours;
+  frequencyCaps: FrequencyCaps;
 }
 
 interface TouchContext {
@@ -218,6 +221,21 @@ const deliver = async (context: TouchContext, { user, rung }: { user: UserRecord
       });
     }
   };
+  // The caps span every campaign and run, so they are claimed per send, just before it (a dry run claims
+  // nothing). A capped touch takes no ladder step: the next touch offers this one again.
+  if (
+    !run.dryRun &&
+    !(await claimContact(
+      user.userId,
+      message.channel,
+      sendAt,
+      user.timeZone,
+      run.runId,
+      context.guardrails.frequencyCaps,
+    ))
+  ) {
+    return { skipped: 'frequency-capped' as const };
+  }
   try {
     const sent = await context.senders[message.channel].send(message as never);
     if (sent.replacedPushToken && user.push) {

@@ -2,6 +2,7 @@ import type { Run, TouchOutcome } from '../campaign/run';
 import { sendTouchToBatch } from '../campaign/send-touch';
 import type { ChannelSenders } from '../channels/channel';
 import { channelSendersFromEnvironment } from '../channels/senders';
+import { frequencyCapsFrom } from '../guardrails/frequency-caps';
 import { quietHoursFrom } from '../guardrails/quiet-hours';
 import { now } from '../shared/clock';
 import { requireEnv } from '../shared/config';
@@ -9,7 +10,10 @@ import { lambdaHandler } from '../shared/lambda';
 import { logger, metrics } from '../shared/powertools';
 
 const senders = await channelSendersFromEnvironment();
-const guardrails = { quietHours: quietHoursFrom(requireEnv('QUIET_HOURS')) };
+const guardrails = {
+  quietHours: quietHoursFrom(requireEnv('QUIET_HOURS')),
+  frequencyCaps: frequencyCapsFrom(requireEnv('FREQUENCY_CAPS')),
+};
 
 /** A dry run renders every message and hands it to nobody. */
 const renderOnly = { send: async () => ({ messageId: 'dry-run' }) };
