@@ -28,6 +28,7 @@ describe('the synthesized template', () => {
     ).toEqual([
       'application-incomplete',
       'credited-no-drawdown',
+      'credited-no-drawdown-inner-ring',
       'registered-no-visit',
       'settled-no-reborrow',
     ]);
@@ -55,9 +56,9 @@ describe('the synthesized template', () => {
   });
 
   it('starts each campaign daily in each of its time zones through the live alias of a published version', () => {
-    expect(Object.keys(template.findResources('AWS::StepFunctions::StateMachineVersion'))).toHaveLength(4);
+    expect(Object.keys(template.findResources('AWS::StepFunctions::StateMachineVersion'))).toHaveLength(5);
     const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule'));
-    expect(schedules).toHaveLength(4);
+    expect(schedules).toHaveLength(5);
     for (const schedule of schedules) {
       expect(schedule.Properties).toMatchObject({
         ScheduleExpression: 'cron(30 10 * * ? *)',

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { generatePopulation } from '../local/population';
+import { dormancyIndexEntryFor } from '../functions/users/dormancy';
+import { arrivalsAfter, generatePopulation } from '../local/population';
 import { importPopulationFile, populationLineError, readImportReport } from '../local/population-import';
 import { useLocalRekindle } from './support/local-rekindle';
 
@@ -80,6 +81,49 @@ describe('a population file, through the user import', () => {
       generatePopulation({ ...options, seed: 2 }),
     );
   });
+
+  it('spreads the dormant cohorts over the days, and lets later sign-ups arrive as profile events', () => {
+    // Act
+    const population = generatePopulation({
+      seed: 4,
+      runDate: '2026-11-22',
+      days: 5,
+      timeZone: 'America/Mexico_City',
+      size: 1000,
+    });
+    const { seeded, arriving } = arrivalsAfter(population, new Date('2026-11-22T16:30:00Z'));
+
+    // Assess: each of the 5 days holds a cohort of every model, and no day after them does.
+    const dormantFrom = population
+      .filter((user) => user.timeZone === 'America/Mexico_City')
+      .map((user) => dormancyIndexEntryFor(user))
+      .filter((entry) => entry !== undefined);
+    for (const day of ['2026-11-22', '2026-11-23', '2026-11-24', '2026-11-25', '2026-11-26']) {
+      const models = new Set(
+        dormantFrom.filter((entry) => entry.dormantFrom === day).map((entry) => entry.dormancyKey),
+      );
+      expect(models.size).toBe(4);
+    }
+    expect(dormantFrom.filter((entry) => entry.dormantFrom > '2026-11-26')).toEqual([]);
+    // Registered-no-visit users dormant from the 26th register on the 23rd: after the seeding moment.
+    expect(arriving.length).toBeGreaterThan(0);
+    expect(seeded.length + arriving.length).toBe(1000);
+    for (const event of arriving) {
+      expect(event).toMatchObject({ type: 'profile', lifecycle: { registeredAt: event.occurredAt } });
+      expect(event.occurredAt > '2026-11-22T16:30:00Z').toBe(true);
+    }
+    expect(
+      generatePopulation({ seed: 4, runDate: '2026-11-22', timeZone: 'America/Mexico_City', size: 50 }),
+    ).toEqual(
+      generatePopulation({
+        seed: 4,
+        runDate: '2026-11-22',
+        days: 1,
+        timeZone: 'America/Mexico_City',
+        size: 50,
+      }),
+    );
+  });
 });
 
 describe('npm start', () => {
@@ -128,11 +172,12 @@ describe('npm start', () => {
     const summaries: { campaignId: string }[] = JSON.parse(readFileSync(path.join(out, 'runs.json'), 'utf8'));
     expect(summaries.map((summary) => summary.campaignId)).toEqual([
       'application-incomplete',
+      'credited-no-drawdown-inner-ring',
       'credited-no-drawdown',
       'registered-no-visit',
       'settled-no-reborrow',
     ]);
-    expect(summaries[2]).toMatchObject({ runDate: '2026-11-22', cohortSize: 2 });
+    expect(summaries[3]).toMatchObject({ runDate: '2026-11-22', cohortSize: 2 });
     const callTasks = readFileSync(path.join(out, 'call-tasks.jsonl'), 'utf8').trim().split('\n');
     expect(callTasks.map((line) => JSON.parse(line).userId)).toContain('u-002');
   });
