@@ -89,30 +89,30 @@ export class RekindleFunctions extends Construct {
     },
   ) {
     super(scope, id);
-    const { users, runs, enrollments, touches, cooldowns, callTasks, sandboxOutbox } = props.tables;
+    const { users, runs, enrollments, touches, contacts, callTasks, sandboxOutbox } = props.tables;
     const names = {
       USERS_TABLE: users.tableName,
       RUNS_TABLE: runs.tableName,
       ENROLLMENTS_TABLE: enrollments.tableName,
       TOUCHES_TABLE: touches.tableName,
-      COOLDOWNS_TABLE: cooldowns.tableName,
+      CONTACTS_TABLE: contacts.tableName,
       CALL_TASKS_TABLE: callTasks.tableName,
     };
 
     this.prepareRun = handlerFunction(this, 'prepare-run', { RUNS_TABLE: names.RUNS_TABLE });
     allow(this.prepareRun, runs, ['PutItem']);
 
-    const { USERS_TABLE, RUNS_TABLE, ENROLLMENTS_TABLE, TOUCHES_TABLE, COOLDOWNS_TABLE, CALL_TASKS_TABLE } =
+    const { USERS_TABLE, RUNS_TABLE, ENROLLMENTS_TABLE, TOUCHES_TABLE, CONTACTS_TABLE, CALL_TASKS_TABLE } =
       names;
     this.selectAudience = handlerFunction(
       this,
       'select-audience',
-      { USERS_TABLE, RUNS_TABLE, ENROLLMENTS_TABLE, COOLDOWNS_TABLE },
+      { USERS_TABLE, RUNS_TABLE, ENROLLMENTS_TABLE, CONTACTS_TABLE },
       Duration.minutes(15),
     );
     allow(this.selectAudience, users, ['Query'], 'byDormancy');
     allow(this.selectAudience, users, ['BatchGetItem']);
-    allow(this.selectAudience, cooldowns, ['BatchGetItem', 'BatchWriteItem']);
+    allow(this.selectAudience, contacts, ['BatchGetItem', 'GetItem', 'PutItem']);
     allow(this.selectAudience, enrollments, ['BatchWriteItem']);
     allow(this.selectAudience, runs, ['UpdateItem']);
 
@@ -139,7 +139,7 @@ export class RekindleFunctions extends Construct {
         CALL_TASKS_TABLE,
         QUIET_HOURS: JSON.stringify(props.quietHours),
         FREQUENCY_CAPS: JSON.stringify(props.frequencyCaps),
-        FREQUENCY_CAPS_TABLE: props.tables.frequencyCaps.tableName,
+        CONTACTS_TABLE,
         ...channelEnvironment,
       },
       Duration.minutes(5),
@@ -147,7 +147,7 @@ export class RekindleFunctions extends Construct {
     allow(this.sendTouch, users, ['BatchGetItem']);
     // A provider's refusal (SMS opt-out list, dead push token) turns the channel off for the user.
     allowUserWrites(this.sendTouch, props.tables);
-    allow(this.sendTouch, props.tables.frequencyCaps, ['GetItem', 'PutItem']);
+    allow(this.sendTouch, contacts, ['BatchGetItem', 'GetItem', 'PutItem']);
     allow(this.sendTouch, enrollments, ['GetItem']);
     allow(this.sendTouch, touches, ['Query', 'PutItem', 'UpdateItem']);
     allow(this.sendTouch, runs, ['PutItem']);

@@ -19,8 +19,11 @@ export class RekindleTables extends Construct {
    * `byPhone` (phoneKey) to find who replied to an SMS.
    */
   readonly users: Table;
-  /** Each person's recent messages and call tasks over every campaign (frequency caps); TTL a week on. */
-  readonly frequencyCaps: Table;
+  /**
+   * One contact record per person over every campaign: the last week's messages and call tasks (frequency
+   * caps) and the cool-down of each campaign they were enrolled in; TTL once none counts any more.
+   */
+  readonly contacts: Table;
   /** Every consent and push-registration change per user (userId, occurredAt#channel#change#eventId): the trail. */
   readonly consentChanges: Table;
   /** Run records, per-(touch, batch) outcomes and per-batch closings, partitioned by run. */
@@ -29,8 +32,6 @@ export class RekindleTables extends Construct {
   readonly enrollments: Table;
   /** One item per (run, batch, touch, chunk of 25 members): the claim, then each member's result and clicks. */
   readonly touches: Table;
-  /** (user, campaign) → the date before which the user may not enter the campaign again; TTL-expired. */
-  readonly cooldowns: Table;
   /** Call tasks for agents; sparse index `openByQueue` (queue of open tasks, priority#createdAt#userId). */
   readonly callTasks: Table;
   /** Messages the sandbox recorded instead of sending; only in sandbox deployments. */
@@ -53,7 +54,7 @@ export class RekindleTables extends Construct {
       partitionKey: { name: 'phoneKey', type: AttributeType.STRING },
       projectionType: ProjectionType.KEYS_ONLY,
     });
-    this.frequencyCaps = new Table(this, 'FrequencyCaps', {
+    this.contacts = new Table(this, 'Contacts', {
       ...tableDefaults,
       partitionKey: { name: 'userId', type: AttributeType.STRING },
       timeToLiveAttribute: 'expiresAt',
@@ -77,12 +78,6 @@ export class RekindleTables extends Construct {
       ...tableDefaults,
       partitionKey: { name: 'runBatch', type: AttributeType.STRING },
       sortKey: { name: 'touchChunk', type: AttributeType.STRING },
-    });
-    this.cooldowns = new Table(this, 'Cooldowns', {
-      ...tableDefaults,
-      partitionKey: { name: 'userId', type: AttributeType.STRING },
-      sortKey: { name: 'campaignId', type: AttributeType.STRING },
-      timeToLiveAttribute: 'expiresAt',
     });
     this.callTasks = new Table(this, 'CallTasks', {
       ...tableDefaults,

@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import type { CampaignInput } from '../functions/campaign/definition';
-import { type ContactRecord, defaultFrequencyCaps, withinCaps } from '../functions/guardrails/frequency-caps';
+import { type ContactEntry, defaultFrequencyCaps, withinCaps } from '../functions/guardrails/frequency-caps';
 import { createRekindleApp, STACK_NAME } from '../infra/rekindle-app';
 import { UserSimulator } from '../local/user-simulator';
 import { campaign as registeredNoVisit } from '../statemachines/campaigns/registered-no-visit';
@@ -18,7 +18,7 @@ const silent = () =>
     0,
   );
 
-const contact = (at: string, channel: ContactRecord['channel']): ContactRecord => ({
+const contact = (at: string, channel: ContactEntry['channel']): ContactEntry => ({
   at,
   channel,
   runId: 'r',

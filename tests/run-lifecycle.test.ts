@@ -12,7 +12,7 @@ import { aUser } from './support/users';
 const local = useLocalRekindle();
 const runInput = { runDate: RUN_DATE, timeZone: TIME_ZONE };
 
-const dataTables = ['Runs', 'Enrollments', 'Touches', 'Cooldowns', 'CallTasks', 'SandboxOutbox'];
+const dataTables = ['Runs', 'Enrollments', 'Touches', 'Contacts', 'CallTasks', 'SandboxOutbox'];
 const itemCounts = async () =>
   Object.fromEntries(
     await Promise.all(
@@ -72,7 +72,7 @@ describe('a run', () => {
         Runs: 0,
         Enrollments: 0,
         Touches: 0,
-        Cooldowns: 0,
+        Contacts: 0,
         CallTasks: 0,
         SandboxOutbox: 0,
       });
@@ -117,7 +117,7 @@ describe('a run', () => {
     ]);
     expect(await local.rekindle.sandboxMessages()).toEqual([]);
     expect(await local.rekindle.callTasks()).toEqual([]);
-    expect(await local.rekindle.scanTable('Cooldowns')).toEqual([]);
+    expect(await local.rekindle.scanTable('Contacts')).toEqual([]);
     expect(local.rekindle.clock.now()).toEqual(RUN_START);
     // The real run of the day is still free to start, and sends.
     const real = await local.rekindle.runCampaign(CAMPAIGN, runInput);

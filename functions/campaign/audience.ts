@@ -1,8 +1,10 @@
+import pLimit from 'p-limit';
 import { chunk } from '../data/batch';
-import { startCooldowns, usersInCooldown } from '../data/cooldowns';
+import { getContactRecords } from '../data/contacts';
 import { putEnrollmentBatches } from '../data/enrollments';
 import { recordSelection } from '../data/runs';
 import { getUsers, queryUserIdsDormantFrom } from '../data/users';
+import { type ContactRecord, cooldownOf, isCoolingDown, recordCooldown } from '../guardrails/contacts';
 import { dormancyKey } from '../users/dormancy';
 import type { User } from '../users/user';
 import { isHoldout, stableFraction } from './assignment';
@@ -18,6 +20,8 @@ export interface EnrolledCohort {
   /** Batch numbers, 1-based; the Distributed Maps iterate over these, not over users. */
   batches: number[];
 }
+
+const COOLDOWN_WRITES_IN_FLIGHT = 16;
 
 export const matchesFilters = (user: User, filters: Audience['filters']): boolean =>
   (filters.tagsAll ?? []).every((tag) => user.tags.includes(tag)) &&
@@ -43,10 +47,14 @@ export const selectAudience = async (run: Run, now: Date): Promise<EnrolledCohor
     const user = users.get(userId);
     return user !== undefined && (explicit || matchesFilters(user, campaign.audience.filters));
   });
-  const cooling =
-    explicit || campaign.reentryCooldownDays === 0
-      ? new Set<string>()
-      : await usersInCooldown(kept, campaign.id, run.runDate);
+  const coolsDown = !explicit && campaign.reentryCooldownDays > 0;
+  const records = coolsDown ? await getContactRecords(kept) : new Map<string, ContactRecord>();
+  const cooling = new Set(
+    kept.filter((userId) => {
+      const record = records.get(userId);
+      return record !== undefined && isCoolingDown(record, campaign.id, run.runDate);
+    }),
+  );
   const eligible = kept.filter((userId) => !cooling.has(userId));
   // A limit takes a random (but repeatable) sample rather than the first ids in sort order.
   const enrolled = (
@@ -73,8 +81,14 @@ export const selectAudience = async (run: Run, now: Date): Promise<EnrolledCohor
     }),
   );
   await putEnrollmentBatches(batches);
-  if (!explicit && !run.dryRun) {
-    await startCooldowns(enrolled, campaign.id, run.runDate, campaign.reentryCooldownDays);
+  // The holdout cools down too. Messaged members get theirs with their first send's contact claim, or at
+  // touch 1 when it skips them (see send-touch.ts): one write per person, not two.
+  const cooldown = cooldownOf(run);
+  if (cooldown) {
+    const limit = pLimit(COOLDOWN_WRITES_IN_FLIGHT);
+    await Promise.all(
+      holdout.map((userId) => limit(() => recordCooldown(records.get(userId), userId, cooldown))),
+    );
   }
   const selection: SelectionReport = {
     candidates: candidates.length,

@@ -3,11 +3,12 @@ import { DateTime } from 'luxon';
 import pLimit from 'p-limit';
 import { type ChannelSenders, type OutboundMessage, RecipientOptedOut } from '../channels/channel';
 import { chunk as chunksOf } from '../data/batch';
+import { getContactRecords } from '../data/contacts';
 import { getEnrollmentBatch } from '../data/enrollments';
 import { putTouchOutcome } from '../data/runs';
 import { claimTouchChunk, queryTouchChunks, recordTouchResults, touchIdOf } from '../data/touches';
 import { getUsers } from '../data/users';
-import { claimContact } from '../guardrails/claim-contact';
+import { type ContactRecord, claimContact, cooldownOf, recordCooldown } from '../guardrails/contacts';
 import type { FrequencyCaps } from '../guardrails/frequency-caps';
 import { isQuietHour, type QuietHours } from '../guardrails/quiet-hours';
 import { unsubscribeUrlFor } from '../links/unsubscribe-url';
@@ -89,15 +90,16 @@ export const sendTouchToBatch = async (
       run,
       touch,
       touchId: touchIdOf(run.runId, batch, touch, index + 1),
+      contactRecord: contactRecords.get(userId),
       enrollment,
       history: histories.get(userId),
       senders,
       sendAt,
       guardrails,
     });
-    // Read just before the chunk, consistently: a change a moment ago is honoured now. Every member is
+    // Read just before the chunk: a change is honoured by the next chunk read after it. Every member is
     // re-checked before the claim; only sends need it, and it names each member's planned rung.
-    const users = await getUsers(userIds, { consistent: true });
+    const [users, contactRecords] = await Promise.all([getUsers(userIds), getContactRecords(userIds)]);
     const plans = new Map(userIds.map((userId) => [userId, planTouch(context(userId), users.get(userId))]));
     const chunk: TouchChunk = {
       runId: run.runId,
@@ -128,6 +130,16 @@ export const sendTouchToBatch = async (
         ),
       ),
     );
+    // The enrollment's cool-down rides on each send's contact claim; touch 1 records it for the rest.
+    const cooldown = cooldownOf(run);
+    if (touch === 1 && cooldown) {
+      const claimed = new Set(
+        Object.entries(results).flatMap(([userId, result]) => ('sentAt' in result ? [userId] : [])),
+      );
+      for (const userId of userIds.filter((member) => !claimed.has(member))) {
+        await recordCooldown(contactRecords.get(userId), userId, cooldown);
+      }
+    }
     await recordTouchResults(chunk, results);
     Object.values(results).forEach(tally);
   }
@@ -150,6 +162,8 @@ interface TouchContext {
   senders: ChannelSenders;
   sendAt: Date;
   guardrails: Guardrails;
+  /** The person's contact record as read for the chunk (caps, cool-downs); maybe stale. */
+  contactRecord: ContactRecord | undefined;
 }
 
 /** A member's touch decided before any provider is called: a result already, or a send on a rung. */
@@ -226,12 +240,16 @@ const deliver = async (context: TouchContext, { user, rung }: { user: UserRecord
   if (
     !run.dryRun &&
     !(await claimContact(
-      user.userId,
-      message.channel,
-      sendAt,
-      user.timeZone,
-      run.runId,
+      context.contactRecord,
+      {
+        userId: user.userId,
+        channel: message.channel,
+        at: sendAt,
+        timeZone: user.timeZone,
+        runId: run.runId,
+      },
       context.guardrails.frequencyCaps,
+      cooldownOf(run),
     ))
   ) {
     return { skipped: 'frequency-capped' as const };

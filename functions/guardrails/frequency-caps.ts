@@ -39,8 +39,8 @@ export const frequencyCapsFrom = (override: unknown): FrequencyCaps => {
   return { ...defaultFrequencyCaps, ...parsed.data };
 };
 
-/** One message or call task a person got, as the cap record keeps it. */
-export interface ContactRecord {
+/** One message or call task a person got, as their contact record keeps it. */
+export interface ContactEntry {
   at: string;
   channel: Channel;
   runId: string;
@@ -53,7 +53,7 @@ const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
  * (their own local day for the daily cap, a rolling 7 days for the others).
  */
 export const withinCaps = (
-  recent: readonly ContactRecord[],
+  recent: readonly ContactEntry[],
   channel: Channel,
   at: Date,
   timeZone: string,
@@ -79,5 +79,5 @@ export const withinCaps = (
 };
 
 /** The contacts a cap can still count at `at`: the rest are dropped from the record. */
-export const stillCounted = (recent: readonly ContactRecord[], at: Date): ContactRecord[] =>
+export const stillCounted = (recent: readonly ContactEntry[], at: Date): ContactEntry[] =>
   recent.filter((contact) => Date.parse(contact.at) > at.getTime() - WEEK_MS - 24 * 60 * 60 * 1000);
