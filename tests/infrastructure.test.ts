@@ -79,7 +79,15 @@ describe('the synthesized template', () => {
       logicalId.replace(/^Tables/, '').replace(/[0-9A-F]{8}$/, ''),
     );
     expect(names).toEqual(
-      expect.arrayContaining(['Users', 'Runs', 'Enrollments', 'Touches', 'Contacts', 'ConsentChanges', 'CallTasks']),
+      expect.arrayContaining([
+        'Users',
+        'Runs',
+        'Enrollments',
+        'Touches',
+        'Contacts',
+        'ConsentChanges',
+        'CallTasks',
+      ]),
     );
     for (const table of Object.values(tables)) {
       expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
