@@ -61,16 +61,16 @@ const sumCounts = (records: readonly Partial<Record<string, number>>[]) => {
 export interface DaysActivity {
   /** Who each run enrolled, holdout included (the Enrollments table). */
   enrollments: readonly { runId: string; members: readonly string[] }[];
-  /** Every message and call task: who, from which campaign, when. */
-  touched: readonly { userId: string; campaignId: string; sentAt: string }[];
+  /** Every message and call task: who, from which campaign, on which channel, when. */
+  touched: readonly { userId: string; campaignId: string; channel: string; sentAt: string }[];
   /** A user's own time zone: "one local day" is theirs. */
   timeZoneOf: (userId: string) => string;
 }
 
 /**
  * The closing block of a multi-day run: every run's funnel summed, and the overlap between runs — users
- * enrolled in more than one run, and those of them who heard from two campaigns on one local day (what
- * cross-campaign caps are for).
+ * enrolled in more than one run, and those of them messaged (push, SMS, email) by two campaigns on one
+ * local day, which the frequency caps prevent (call tasks count apart).
  */
 export const formatDays = (results: readonly RunResult[], activity: DaysActivity): string => {
   const summaries = results.flatMap((result) => (result.output ? [result.output] : []));
@@ -90,8 +90,8 @@ export const formatDays = (results: readonly RunResult[], activity: DaysActivity
   const inSeveralRuns = new Set([...runsOf].filter(([, runs]) => runs.size > 1).map(([userId]) => userId));
   // Per user, per local day of theirs: the campaigns they heard from.
   const campaignsByDay = new Map<string, Map<string, Set<string>>>();
-  for (const { userId, campaignId, sentAt } of activity.touched) {
-    if (!inSeveralRuns.has(userId)) continue;
+  for (const { userId, campaignId, channel, sentAt } of activity.touched) {
+    if (!inSeveralRuns.has(userId) || channel === 'call') continue;
     const day = DateTime.fromISO(sentAt, { zone: activity.timeZoneOf(userId) }).toISODate() ?? sentAt;
     const days = campaignsByDay.get(userId) ?? new Map<string, Set<string>>();
     campaignsByDay.set(userId, days.set(day, (days.get(day) ?? new Set()).add(campaignId)));
@@ -111,7 +111,7 @@ export const formatDays = (results: readonly RunResult[], activity: DaysActivity
     `  converted ${converted} of ${enrolled - holdout} messaged (${percent(converted, enrolled - holdout)})` +
       ` · holdout ${holdoutConverted} of ${holdout} (${percent(holdoutConverted, holdout)})`,
     `  overlap: ${inSeveralRuns.size} users enrolled in more than one run · ` +
-      `${heardTwice} of them heard from two campaigns on one local day`,
+      `${heardTwice} of them messaged by two campaigns on one local day`,
   ].join('\n');
 };
 

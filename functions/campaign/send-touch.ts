@@ -91,6 +91,7 @@ export const sendTouchToBatch = async (
       touch,
       touchId: touchIdOf(run.runId, batch, touch, index + 1),
       contactRecord: contactRecords.get(userId),
+      onContactClaimed: () => claimedContacts.add(userId),
       enrollment,
       history: histories.get(userId),
       senders,
@@ -121,6 +122,8 @@ export const sendTouchToBatch = async (
       for (const _ of userIds) tally({ skipped: 'already-claimed' });
       continue;
     }
+    // Members whose contact claim went through (their cool-down with it), sent or not after it.
+    const claimedContacts = new Set<string>();
     const results = Object.fromEntries(
       await Promise.all(
         [...plans].map(([userId, plan]) =>
@@ -133,10 +136,7 @@ export const sendTouchToBatch = async (
     // The enrollment's cool-down rides on each send's contact claim; touch 1 records it for the rest.
     const cooldown = cooldownOf(run);
     if (touch === 1 && cooldown) {
-      const claimed = new Set(
-        Object.entries(results).flatMap(([userId, result]) => ('sentAt' in result ? [userId] : [])),
-      );
-      for (const userId of userIds.filter((member) => !claimed.has(member))) {
+      for (const userId of userIds.filter((member) => !claimedContacts.has(member))) {
         await recordCooldown(contactRecords.get(userId), userId, cooldown);
       }
     }
@@ -164,6 +164,7 @@ interface TouchContext {
   guardrails: Guardrails;
   /** The person's contact record as read for the chunk (caps, cool-downs); maybe stale. */
   contactRecord: ContactRecord | undefined;
+  onContactClaimed: () => void;
 }
 
 /** A member's touch decided before any provider is called: a result already, or a send on a rung. */
@@ -254,6 +255,7 @@ const deliver = async (context: TouchContext, { user, rung }: { user: UserRecord
   ) {
     return { skipped: 'frequency-capped' as const };
   }
+  context.onContactClaimed();
   try {
     const sent = await context.senders[message.channel].send(message as never);
     if (sent.replacedPushToken && user.push) {
