@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, paginateQuery, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../clients/dynamodb';
 import { requireEnv } from '../shared/config';
 import type { ChannelChange, UserRecord } from '../users/user';
@@ -86,21 +86,4 @@ export const putConsentChanges = async (trail: readonly ConsentChange[]): Promis
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
-};
-
-/** A user's consent trail, oldest first. */
-export const queryConsentChanges = async (userId: string): Promise<ConsentChange[]> => {
-  const changes: ConsentChange[] = [];
-  const pages = paginateQuery(
-    { client: documentClient },
-    {
-      TableName: consentChangesTable,
-      KeyConditionExpression: 'userId = :userId',
-      ExpressionAttributeValues: { ':userId': userId },
-    },
-  );
-  for await (const page of pages) {
-    for (const { changeKey: _key, ...change } of page.Items ?? []) changes.push(change as ConsentChange);
-  }
-  return changes;
 };

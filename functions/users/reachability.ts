@@ -2,7 +2,7 @@ import type { Channel } from '../campaign/definition';
 import type { User } from './user';
 
 /** Whether the user has an address for the channel. */
-export const hasAddress = (user: User, channel: Channel): boolean => {
+const hasAddress = (user: User, channel: Channel): boolean => {
   switch (channel) {
     case 'push':
       return user.push !== null;
