@@ -1,19 +1,14 @@
-import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
-  type CfnStateMachine,
   Choice,
   Condition,
-  DefinitionBody,
   DistributedMap,
   type IChainable,
   type INextable,
   JsonPath,
-  LogLevel,
-  QueryLanguage,
   type State,
-  StateMachine,
+  type StateMachine,
   StateMachineType,
   Succeed,
   TaskInput,
@@ -22,8 +17,9 @@ import {
   WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import type { Campaign } from '../functions/campaign/definition';
+import { rekindleStateMachine } from './rekindle-state-machine';
 
 /** Marks a state machine's template resource with its campaign id, for the local runtime. */
 export const CAMPAIGN_METADATA_KEY = 'rekindle:campaign';
@@ -147,21 +143,13 @@ export class CampaignStateMachine extends Construct {
       .otherwise(next);
     const definition = prepareRun.next(selectAudience).next(anyoneEnrolled);
 
-    const logGroup = new LogGroup(this, 'ExecutionLogs', {
-      retention: RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
-      definitionBody: DefinitionBody.fromChainable(definition),
-      stateMachineType: StateMachineType.STANDARD,
-      queryLanguage: QueryLanguage.JSON_PATH,
-      tracingEnabled: true,
-      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+    this.stateMachine = rekindleStateMachine(this, {
+      definition,
       timeout: runTimeout(campaign),
       comment: `Rekindle campaign ${campaign.id}: ${campaign.description}`,
+      functions: campaignFunctionNames.map((name) => this.functions[name]),
+      metadata: [CAMPAIGN_METADATA_KEY, campaign.id],
     });
-    (this.stateMachine.node.defaultChild as CfnStateMachine).addMetadata(CAMPAIGN_METADATA_KEY, campaign.id);
-    this.acknowledgeGeneratedWildcards();
   }
 
   private get run() {
@@ -218,26 +206,5 @@ export class CampaignStateMachine extends Construct {
       }),
     );
     return map;
-  }
-
-  /**
-   * CDK generates these wildcards for the state machine's own role; each is scoped to this state machine's
-   * functions or executions. cdk-nag names findings by resolved resource, so the ids are built the same way.
-   */
-  private acknowledgeGeneratedWildcards() {
-    const stack = Stack.of(this);
-    const logicalIdOf = (construct: IConstruct) =>
-      stack.resolve((construct.node.defaultChild as CfnElement).logicalId);
-    const acknowledge = (resource: string, reason: string) =>
-      Validations.of(this).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
-    for (const fn of campaignFunctionNames.map((name) => this.functions[name])) {
-      acknowledge(`<${logicalIdOf(fn)}.Arn>:*`, 'Invokes a version or alias of its own Lambda function.');
-    }
-    acknowledge('*', 'X-Ray PutTraceSegments and PutTelemetryRecords have no resource-level permissions.');
-    const ownExecutions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${logicalIdOf(this.stateMachine)}"}]}]}`;
-    const childReason =
-      'Distributed Map: starts, describes and stops its own child executions, only of this state machine.';
-    acknowledge(`${ownExecutions}:*`, childReason);
-    acknowledge(`${ownExecutions}/*:*`, childReason);
   }
 }

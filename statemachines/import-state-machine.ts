@@ -1,23 +1,19 @@
-import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
-  type CfnStateMachine,
-  DefinitionBody,
   DistributedMap,
   JsonPath,
-  LogLevel,
-  QueryLanguage,
-  StateMachine,
+  type StateMachine,
   StateMachineType,
   Succeed,
   TaskInput,
   Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { MAX_CHUNKS } from '../functions/imports/import-input';
 import { STATE_MACHINE_METADATA_KEY } from '../infra/functions';
+import { rekindleStateMachine } from './rekindle-state-machine';
 
 export interface ImportFunctions {
   planImport: IFunction;
@@ -111,41 +107,12 @@ export class ImportStateMachine extends Construct {
     });
 
     const definition = plan.next(importChunks).next(summarise).next(new Succeed(this, 'ImportComplete'));
-    const logGroup = new LogGroup(this, 'ExecutionLogs', {
-      retention: RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
-      definitionBody: DefinitionBody.fromChainable(definition),
-      stateMachineType: StateMachineType.STANDARD,
-      queryLanguage: QueryLanguage.JSON_PATH,
-      tracingEnabled: true,
-      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+    this.stateMachine = rekindleStateMachine(this, {
+      definition,
       timeout: importTimeout(),
       comment: 'Rekindle user import: a JSON Lines file in S3, in chunks, through the one user-write path',
+      functions: Object.values(functions),
+      metadata: [STATE_MACHINE_METADATA_KEY, props.name],
     });
-    (this.stateMachine.node.defaultChild as CfnStateMachine).addMetadata(
-      STATE_MACHINE_METADATA_KEY,
-      props.name,
-    );
-    this.acknowledgeGeneratedWildcards(functions);
-  }
-
-  /** CDK's generated wildcards on the state machine's role, each scoped to its own functions or executions. */
-  private acknowledgeGeneratedWildcards(functions: ImportFunctions) {
-    const stack = Stack.of(this);
-    const logicalIdOf = (construct: IConstruct) =>
-      stack.resolve((construct.node.defaultChild as CfnElement).logicalId);
-    const acknowledge = (resource: string, reason: string) =>
-      Validations.of(this).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
-    for (const fn of Object.values(functions)) {
-      acknowledge(`<${logicalIdOf(fn)}.Arn>:*`, 'Invokes a version or alias of its own Lambda function.');
-    }
-    acknowledge('*', 'X-Ray PutTraceSegments and PutTelemetryRecords have no resource-level permissions.');
-    const ownExecutions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${logicalIdOf(this.stateMachine)}"}]}]}`;
-    const childReason =
-      'Distributed Map: starts, describes and stops its own child executions, only of this state machine.';
-    acknowledge(`${ownExecutions}:*`, childReason);
-    acknowledge(`${ownExecutions}/*:*`, childReason);
   }
 }

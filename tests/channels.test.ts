@@ -11,23 +11,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { MessageOn } from '../functions/channels/channel';
 import { endUserMessagingSmsSender } from '../functions/channels/end-user-messaging-sms';
 import { pinpointPushSender } from '../functions/channels/pinpoint-push';
-
-const base = {
-  userId: 'user-1',
-  campaignId: 'registered-no-visit',
-  runId: 'registered-no-visit#2026-11-22#America/Mexico_City',
-  touch: 1,
-  touchId: 'registered-no-visit#2026-11-22#America/Mexico_City#000001|t1#c0001',
-  variant: 'default',
-  sentAt: '2026-11-22T17:00:00.000Z',
-};
+import { messageBase } from './support/messages';
 
 describe('Pinpoint push by address', () => {
   const pinpoint = mockClient(PinpointClient);
   beforeEach(() => pinpoint.reset());
 
   const push: MessageOn<'push'> = {
-    ...base,
+    ...messageBase,
     channel: 'push',
     address: { token: 'device-token-abc', platform: 'apns' },
     title: 'Your credit line is waiting',
@@ -60,10 +51,10 @@ describe('Pinpoint push by address', () => {
               Action: 'OPEN_APP',
               Title: 'Your credit line is waiting',
               Body: 'Finish setting up your account.',
-              Data: { touchId: base.touchId },
+              Data: { touchId: messageBase.touchId },
             },
           },
-          TraceId: base.touchId,
+          TraceId: messageBase.touchId,
         },
       },
     ]);
@@ -112,7 +103,7 @@ describe('Pinpoint push results', () => {
       MessageResponse: { ApplicationId: 'app-123', Result: { 'device-token-abc': result } },
     });
     return pinpointPushSender(new PinpointClient({ region: 'us-east-1' }), 'app-123').send({
-      ...base,
+      ...messageBase,
       channel: 'push',
       address: { token: 'device-token-abc', platform: 'apns' },
       title: 't',
@@ -154,7 +145,7 @@ describe('Pinpoint push results', () => {
       },
     });
     const receipt = await pinpointPushSender(new PinpointClient({ region: 'us-east-1' }), 'app-123').send({
-      ...base,
+      ...messageBase,
       channel: 'push',
       address: { token: 'device-token-abc', platform: 'fcm' },
       title: 't',
@@ -168,7 +159,7 @@ describe('End User Messaging SMS', () => {
   const sms = mockClient(PinpointSMSVoiceV2Client);
   beforeEach(() => sms.reset());
   const smsMessage = {
-    ...base,
+    ...messageBase,
     channel: 'sms' as const,
     address: { phone: '+525512345678' },
     body: 'Your account is ready.',
@@ -217,7 +208,7 @@ describe('End User Messaging SMS', () => {
       new PinpointSMSVoiceV2Client({ region: 'us-east-1' }),
       originationArn,
     ).send({
-      ...base,
+      ...messageBase,
       channel: 'sms',
       address: { phone: '+525512345678' },
       body: 'Your account is ready.',
@@ -230,7 +221,7 @@ describe('End User Messaging SMS', () => {
         OriginationIdentity: originationArn,
         MessageBody: 'Your account is ready.',
         MessageType: 'PROMOTIONAL',
-        Context: { touchId: base.touchId },
+        Context: { touchId: messageBase.touchId },
       },
     ]);
   });

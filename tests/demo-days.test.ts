@@ -1,24 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../functions/campaign/run';
-
-const jsonLines = (file: string) =>
-  readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line));
-
-const runDemo = (...args: string[]) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', 'local/demo.ts', ...args], {
-    cwd: path.join(import.meta.dirname, '..'),
-  }).then(
-    (result) => ({ code: 0, ...result }),
-    (error: { code: number; stdout: string; stderr: string }) => error,
-  );
+import { jsonLines, runDemo } from './support/demo';
 
 /** Adds count records key by key, as the closing block does. */
 const sum = (records: Partial<Record<string, number>>[]) => {

@@ -1,30 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { checkConsentHonoured } from '../local/consent-check';
 import { parseEventsFile } from '../local/inbound-events';
+import { jsonLines, runDemo } from './support/demo';
 
 const fixture = (name: string) => path.join(import.meta.dirname, 'fixtures', name);
 const demoEvents = readFileSync(fixture('events-demo.jsonl'), 'utf8');
 const [pushResultLine = '', , smsLine = '', loginLine = '', sesLine = '', unsubscribeLine = ''] =
   demoEvents.split('\n');
-const jsonLines = (file: string) =>
-  readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line));
-
-const runDemo = (...args: string[]) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', 'local/demo.ts', ...args], {
-    cwd: path.join(import.meta.dirname, '..'),
-  }).then(
-    (result) => ({ code: 0, ...result }),
-    (error: { code: number; stdout: string; stderr: string }) => error,
-  );
-
 describe('an events file', () => {
   it('reads every kind of line the README documents', () => {
     expect(parseEventsFile(demoEvents).map((event) => event.type)).toEqual([

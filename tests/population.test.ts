@@ -1,12 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { dormancyIndexEntryFor } from '../functions/users/dormancy';
 import { arrivalsAfter, generatePopulation } from '../local/population';
 import { importPopulationFile, populationLineError, readImportReport } from '../local/population-import';
+import { runDemo } from './support/demo';
 import { useLocalRekindle } from './support/local-rekindle';
 
 const local = useLocalRekindle();
@@ -18,14 +17,6 @@ const populationFile = (text: string) => {
   writeFileSync(file, text);
   return file;
 };
-
-const runDemo = (...args: string[]) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', 'local/demo.ts', ...args], {
-    cwd: path.join(import.meta.dirname, '..'),
-  }).then(
-    (result) => ({ code: 0, ...result }),
-    (error: { code: number; stdout: string; stderr: string }) => error,
-  );
 
 describe('a population file, through the user import', () => {
   it('imports users as JSON Lines, every field stated as of the virtual clock', async () => {

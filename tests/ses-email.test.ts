@@ -2,16 +2,7 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { decodeTagId, encodeTagId, sesEmailSender } from '../functions/channels/ses-email';
-
-const base = {
-  userId: 'user-1',
-  campaignId: 'registered-no-visit',
-  runId: 'registered-no-visit#2026-11-22#America/Mexico_City',
-  touch: 1,
-  touchId: 'registered-no-visit#2026-11-22#America/Mexico_City#000001|t1#c0001',
-  variant: 'default',
-  sentAt: '2026-11-22T17:00:00.000Z',
-};
+import { messageBase } from './support/messages';
 
 describe('SES v2 email', () => {
   const ses = mockClient(SESv2Client);
@@ -27,7 +18,7 @@ describe('SES v2 email', () => {
       'offers@lender.example',
       'rekindle-events',
     ).send({
-      ...base,
+      ...messageBase,
       channel: 'email',
       address: { email: 'ana@example.com' },
       subject: 'Your account is one step away',
@@ -62,7 +53,7 @@ describe('SES v2 email', () => {
           { Name: 'campaign', Value: 'registered-no-visit' },
           {
             Name: 'touch',
-            Value: Buffer.from(base.touchId).toString('base64url'),
+            Value: Buffer.from(messageBase.touchId).toString('base64url'),
           },
           { Name: 'variant', Value: 'default' },
         ],
@@ -71,8 +62,8 @@ describe('SES v2 email', () => {
   });
 
   it('tags user and touch so that SES events give the exact ids back', () => {
-    expect(decodeTagId(encodeTagId(base.touchId))).toBe(base.touchId);
-    expect(encodeTagId(base.touchId)).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(decodeTagId(encodeTagId(messageBase.touchId))).toBe(messageBase.touchId);
+    expect(encodeTagId(messageBase.touchId)).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(encodeTagId('u-1')).toBe('dS0x');
   });
 
@@ -83,7 +74,7 @@ describe('SES v2 email', () => {
       'offers@lender.example',
       'set',
     ).send({
-      ...base,
+      ...messageBase,
       channel: 'email',
       address: { email: 'ana@example.com' },
       subject: 's',

@@ -1,8 +1,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Channel } from '../campaign/definition';
-import { describeFirstIssue } from '../shared/errors';
-import { InvalidGuardrails } from './quiet-hours';
+import { withOverrides } from './configuration';
 
 /**
  * How often one person may hear from us, over every campaign and run. Push, SMS and email count together
@@ -25,19 +24,14 @@ export const defaultFrequencyCaps: FrequencyCaps = {
 };
 
 /** The defaults with the limits a configuration overrides (a JSON string from CDK context, or an object). */
-export const frequencyCapsFrom = (override: unknown): FrequencyCaps => {
-  let given = override ?? {};
-  if (typeof given === 'string') {
-    try {
-      given = JSON.parse(given);
-    } catch {
-      throw new InvalidGuardrails('frequencyCaps: must be JSON such as {"messagesPer7Days":2}');
-    }
-  }
-  const parsed = frequencyCapsSchema.partial().safeParse(given);
-  if (!parsed.success) throw new InvalidGuardrails(`frequencyCaps.${describeFirstIssue(parsed.error)}`);
-  return { ...defaultFrequencyCaps, ...parsed.data };
-};
+export const frequencyCapsFrom = (override: unknown): FrequencyCaps =>
+  withOverrides(
+    'frequencyCaps',
+    frequencyCapsSchema,
+    defaultFrequencyCaps,
+    override,
+    '{"messagesPer7Days":2}',
+  );
 
 /** One message or call task a person got, as their contact record keeps it. */
 export interface ContactEntry {

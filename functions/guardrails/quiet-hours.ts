@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { type Campaign, type Channel, channels, ladderOf } from '../campaign/definition';
-import { describeFirstIssue, RekindleError } from '../shared/errors';
+import { RekindleError } from '../shared/errors';
+import { withOverrides } from './configuration';
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be a local time as HH:MM' });
 
@@ -27,13 +28,6 @@ export const defaultQuietHours: QuietHours = {
   call: { start: '20:00', end: '09:00' },
 };
 
-/** Stack-wide guardrail configuration that does not parse; synthesis (or a cold start) fails. */
-export class InvalidGuardrails extends RekindleError {
-  constructor(message: string) {
-    super('InvalidGuardrails', message);
-  }
-}
-
 /** A campaign that would send inside quiet hours: it can never send then, so it must not ask to. */
 export class CampaignInQuietHours extends RekindleError {
   constructor(message: string) {
@@ -42,19 +36,14 @@ export class CampaignInQuietHours extends RekindleError {
 }
 
 /** The defaults with the channels a configuration overrides (a JSON string from CDK context, or an object). */
-export const quietHoursFrom = (override: unknown): QuietHours => {
-  let given = override ?? {};
-  if (typeof given === 'string') {
-    try {
-      given = JSON.parse(given);
-    } catch {
-      throw new InvalidGuardrails('quietHours: must be JSON such as {"sms":{"start":"21:00","end":"09:00"}}');
-    }
-  }
-  const parsed = quietHoursSchema.partial().safeParse(given);
-  if (!parsed.success) throw new InvalidGuardrails(`quietHours.${describeFirstIssue(parsed.error)}`);
-  return { ...defaultQuietHours, ...parsed.data };
-};
+export const quietHoursFrom = (override: unknown): QuietHours =>
+  withOverrides(
+    'quietHours',
+    quietHoursSchema,
+    defaultQuietHours,
+    override,
+    '{"sms":{"start":"21:00","end":"09:00"}}',
+  );
 
 const minuteOf = (clock: string) => {
   const [hours = 0, minutes = 0] = clock.split(':').map(Number);
