@@ -34,6 +34,7 @@ export type HandlerName =
   | 'plan-wait'
   | 'send-touch'
   | 'check-progress'
+  | 'hold-touch'
   | 'close-batch'
   | 'summarise-run'
   | 'record-app-event'
@@ -72,6 +73,7 @@ export class RekindleFunctions extends Construct {
   readonly planWait: NodejsFunction;
   readonly sendTouch: NodejsFunction;
   readonly checkProgress: NodejsFunction;
+  readonly holdTouch: NodejsFunction;
   readonly closeBatch: NodejsFunction;
   readonly summariseRun: NodejsFunction;
   readonly recordAppEvent: NodejsFunction;
@@ -84,12 +86,14 @@ export class RekindleFunctions extends Construct {
       channels: ChannelConfig;
       quietHours: QuietHours;
       frequencyCaps: FrequencyCaps;
+      /** How long a pause may hold a touch before it is given up. */
+      pauseLimitHours: number;
       /** With real providers: the SES configuration set that sends delivery, open and click events back. */
       emailConfigurationSetName?: string;
     },
   ) {
     super(scope, id);
-    const { users, runs, enrollments, touches, contacts, callTasks, sandboxOutbox } = props.tables;
+    const { users, runs, enrollments, touches, contacts, callTasks, controls, sandboxOutbox } = props.tables;
     const names = {
       USERS_TABLE: users.tableName,
       RUNS_TABLE: runs.tableName,
@@ -97,13 +101,21 @@ export class RekindleFunctions extends Construct {
       TOUCHES_TABLE: touches.tableName,
       CONTACTS_TABLE: contacts.tableName,
       CALL_TASKS_TABLE: callTasks.tableName,
+      CONTROLS_TABLE: controls.tableName,
     };
 
     this.prepareRun = handlerFunction(this, 'prepare-run', { RUNS_TABLE: names.RUNS_TABLE });
     allow(this.prepareRun, runs, ['PutItem']);
 
-    const { USERS_TABLE, RUNS_TABLE, ENROLLMENTS_TABLE, TOUCHES_TABLE, CONTACTS_TABLE, CALL_TASKS_TABLE } =
-      names;
+    const {
+      USERS_TABLE,
+      RUNS_TABLE,
+      ENROLLMENTS_TABLE,
+      TOUCHES_TABLE,
+      CONTACTS_TABLE,
+      CALL_TASKS_TABLE,
+      CONTROLS_TABLE,
+    } = names;
     this.selectAudience = handlerFunction(
       this,
       'select-audience',
@@ -140,6 +152,7 @@ export class RekindleFunctions extends Construct {
         QUIET_HOURS: JSON.stringify(props.quietHours),
         FREQUENCY_CAPS: JSON.stringify(props.frequencyCaps),
         CONTACTS_TABLE,
+        CONTROLS_TABLE,
         ...channelEnvironment,
       },
       Duration.minutes(5),
@@ -152,27 +165,43 @@ export class RekindleFunctions extends Construct {
     allow(this.sendTouch, touches, ['Query', 'PutItem', 'UpdateItem']);
     allow(this.sendTouch, runs, ['PutItem']);
     allow(this.sendTouch, callTasks, ['PutItem']);
+    // The operator's brakes, read before every chunk.
+    allow(this.sendTouch, controls, ['BatchGetItem']);
     if (props.channels.mode === 'aws')
       this.allowProviders(props.channels, props.emailConfigurationSetName ?? '');
     else if (sandboxOutbox) allow(this.sendTouch, sandboxOutbox, ['PutItem']);
 
-    this.checkProgress = handlerFunction(this, 'check-progress', { RUNS_TABLE });
+    this.checkProgress = handlerFunction(this, 'check-progress', { RUNS_TABLE, CONTROLS_TABLE });
     allow(this.checkProgress, runs, ['Query']);
+    allow(this.checkProgress, controls, ['BatchGetItem']);
+
+    this.holdTouch = handlerFunction(this, 'hold-touch', {
+      CONTROLS_TABLE,
+      PAUSE_LIMIT_HOURS: String(props.pauseLimitHours),
+    });
+    allow(this.holdTouch, controls, ['BatchGetItem', 'UpdateItem']);
 
     this.closeBatch = handlerFunction(
       this,
       'close-batch',
-      { USERS_TABLE, RUNS_TABLE, ENROLLMENTS_TABLE, TOUCHES_TABLE, CALL_TASKS_TABLE },
+      { USERS_TABLE, RUNS_TABLE, ENROLLMENTS_TABLE, TOUCHES_TABLE, CALL_TASKS_TABLE, CONTROLS_TABLE },
       Duration.minutes(5),
     );
+    allow(this.closeBatch, controls, ['GetItem']);
     allow(this.closeBatch, users, ['BatchGetItem']);
     allow(this.closeBatch, enrollments, ['GetItem', 'UpdateItem']);
     allow(this.closeBatch, touches, ['Query']);
     allow(this.closeBatch, runs, ['PutItem']);
     allow(this.closeBatch, callTasks, ['UpdateItem']);
 
-    this.summariseRun = handlerFunction(this, 'summarise-run', { RUNS_TABLE }, Duration.minutes(5));
+    this.summariseRun = handlerFunction(
+      this,
+      'summarise-run',
+      { RUNS_TABLE, CONTROLS_TABLE },
+      Duration.minutes(5),
+    );
     allow(this.summariseRun, runs, ['GetItem', 'Query', 'UpdateItem']);
+    allow(this.summariseRun, controls, ['GetItem']);
 
     this.recordAppEvent = handlerFunction(this, 'record-app-event', {
       ...userWriteEnvironment(props.tables),

@@ -7,6 +7,7 @@ import {
   type QuietHours,
   quietHoursFrom,
 } from '../functions/guardrails/quiet-hours';
+import { pauseLimitFrom } from '../functions/operations/pause-limit';
 import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
 import type { ChannelConfig } from './functions';
 import { RekindleStack } from './rekindle-stack';
@@ -20,6 +21,8 @@ export interface RekindleAppOptions {
   quietHours?: Partial<QuietHours>;
   /** Overrides of the default frequency caps (else from CDK context `frequencyCaps`). */
   frequencyCaps?: Partial<FrequencyCaps>;
+  /** How long a pause may hold a touch (else from CDK context `pauseLimitHours`, default 24). */
+  pauseLimitHours?: number;
   /** Skip esbuild bundling (the local runtime imports handler modules directly). */
   skipBundling?: boolean;
   outdir?: string;
@@ -58,6 +61,10 @@ export const createRekindleApp = (options: RekindleAppOptions = {}) => {
     channels: options.channels ?? channelsFromContext(app),
     quietHours,
     frequencyCaps: frequencyCapsFrom(options.frequencyCaps ?? app.node.tryGetContext('frequencyCaps')),
+    pauseLimitHours: pauseLimitFrom(
+      options.pauseLimitHours ?? app.node.tryGetContext('pauseLimitHours'),
+      campaigns,
+    ),
     description: 'Rekindle: cohort campaigns that bring dormant lending users back',
   });
   return { app, stack };

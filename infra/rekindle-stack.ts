@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { ConfigurationSet, EmailSendingEvent, EventDestination } from 'aws-cdk-lib/aws-ses';
@@ -20,6 +20,8 @@ export interface RekindleStackProps extends StackProps {
   quietHours: QuietHours;
   /** Stack-wide: how often one person may hear from us over every campaign and run. */
   frequencyCaps: FrequencyCaps;
+  /** Stack-wide: how long a pause may hold a touch before the touch is given up (`paused`). */
+  pauseLimitHours: number;
 }
 
 export class RekindleStack extends Stack {
@@ -52,6 +54,7 @@ export class RekindleStack extends Stack {
       channels: props.channels,
       quietHours: props.quietHours,
       frequencyCaps: props.frequencyCaps,
+      pauseLimitHours: props.pauseLimitHours,
       emailConfigurationSetName: emailEvents?.configurationSetName,
     });
 
@@ -76,6 +79,11 @@ export class RekindleStack extends Stack {
       });
       return machine;
     });
+
+    // What the ops CLI (npm run ops) reads to find the brakes and the runs.
+    new CfnOutput(this, 'ControlsTable', { value: this.tables.controls.tableName });
+    new CfnOutput(this, 'RunsTable', { value: this.tables.runs.tableName });
+    new CfnOutput(this, 'Campaigns', { value: props.campaigns.map((campaign) => campaign.id).join(',') });
 
     // App events (logins, clicks, applications, drawdowns) come in on their own bus.
     const appEvents = new EventBus(this, 'AppEvents');

@@ -26,8 +26,13 @@ export class RekindleTables extends Construct {
   readonly contacts: Table;
   /** Every consent and push-registration change per user (userId, occurredAt#channel#change#eventId): the trail. */
   readonly consentChanges: Table;
-  /** Run records, per-(touch, batch) outcomes and per-batch closings, partitioned by run. */
+  /**
+   * Run records, per-(touch, batch) outcomes and per-batch closings, partitioned by run; sparse index
+   * `openRuns` (openRun, startedAt) of the runs not yet summarised, for the ops CLI's status.
+   */
   readonly runs: Table;
+  /** The operator's brakes: `stack` and `campaign#<id>` pauses, `run#<runId>` stop requests and holds. */
+  readonly controls: Table;
   /** One item per (run, batch): its members, holdout, and at the end their terminal states. */
   readonly enrollments: Table;
   /** One item per (run, batch, touch, chunk of 25 members): the claim, then each member's result and clicks. */
@@ -68,6 +73,17 @@ export class RekindleTables extends Construct {
       ...tableDefaults,
       partitionKey: { name: 'runId', type: AttributeType.STRING },
       sortKey: { name: 'record', type: AttributeType.STRING },
+    });
+    this.runs.addGlobalSecondaryIndex({
+      indexName: 'openRuns',
+      partitionKey: { name: 'openRun', type: AttributeType.STRING },
+      sortKey: { name: 'startedAt', type: AttributeType.STRING },
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: ['runId', 'campaignId', 'runDate', 'timeZone', 'dryRun', 'status'],
+    });
+    this.controls = new Table(this, 'Controls', {
+      ...tableDefaults,
+      partitionKey: { name: 'scope', type: AttributeType.STRING },
     });
     this.enrollments = new Table(this, 'Enrollments', {
       ...tableDefaults,

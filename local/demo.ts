@@ -78,8 +78,13 @@ const main = async () => {
   }
 
   // Check the events file before anything starts: a bad line means nothing runs.
-  const scripted = values.events ? parseEventsFile(readFileSync(values.events, 'utf8')) : [];
   const campaigns = campaignDefinitions.map(validateCampaign);
+  const scripted = values.events
+    ? parseEventsFile(
+        readFileSync(values.events, 'utf8'),
+        campaigns.map((campaign) => campaign.id),
+      )
+    : [];
   const firstZone = campaigns[0]?.timeZones[0] ?? 'UTC';
   const runDate = values.date ?? localDateOf(new Date(), firstZone);
 

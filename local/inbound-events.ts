@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { inboundSmsSchema } from '../functions/channels/inbound-sms';
+import { checkOperatorTarget, operatorActionFields } from '../functions/operations/operator-action';
 import { describeFirstIssue, RekindleError } from '../functions/shared/errors';
 import { instant } from '../functions/shared/schemas';
 import { appEventSchema, appEventTypes } from '../functions/users/app-event';
@@ -15,7 +16,9 @@ import { userId } from '../functions/users/profile';
  * - `push-result`: from then on, Pinpoint answers a push to this device token with this result (how a dead
  *   token is discovered: at the next send);
  * - `unsubscribe`: the one-click POST a mail client makes to an email's List-Unsubscribe link, given as
- *   the link itself (`url`) or as the latest email sent to `userId`.
+ *   the link itself (`url`) or as the latest email sent to `userId`;
+ * - `operator`: what an operator does with the ops CLI (`pause` / `resume` a campaign or `all`, `stop` a
+ *   run), carried out by the same code the CLI runs.
  */
 const feedbackSchemas = {
   'sms-inbound': z.strictObject({
@@ -63,6 +66,9 @@ const feedbackSchemas = {
       message: 'give either userId (the latest email sent to them) or url',
       path: ['userId'],
     }),
+  operator: z
+    .strictObject({ type: z.literal('operator'), occurredAt: instant, ...operatorActionFields })
+    .superRefine(checkOperatorTarget),
 } as const;
 
 export const inboundEventSchema = z.union([appEventSchema, ...Object.values(feedbackSchemas)]);
@@ -80,7 +86,11 @@ export class EventsLineInvalid extends RekindleError {
  * everything with its line number and field. A line's type picks its shape: the union's own message for a
  * wrong shape names the most likely field.
  */
-export const parseEventsFile = (text: string): InboundEvent[] => {
+export const parseEventsFile = (
+  text: string,
+  /** The campaigns that exist: an operator line naming another is refused here, before anything runs. */
+  campaignIds?: readonly string[],
+): InboundEvent[] => {
   const events: InboundEvent[] = [];
   text.split('\n').forEach((raw, index) => {
     const line = index + 1;
@@ -99,7 +109,19 @@ export const parseEventsFile = (text: string): InboundEvent[] => {
     if (schema === undefined) throw new EventsLineInvalid(line, `field type: unknown event type "${type}"`);
     const parsed = schema.safeParse(json);
     if (!parsed.success) throw new EventsLineInvalid(line, `field ${describeFirstIssue(parsed.error)}`);
-    events.push(parsed.data);
+    const event = parsed.data;
+    if (
+      event.type === 'operator' &&
+      event.campaignId &&
+      campaignIds &&
+      !campaignIds.includes(event.campaignId)
+    ) {
+      throw new EventsLineInvalid(
+        line,
+        `field campaignId: no campaign ${event.campaignId} (${campaignIds.join(', ')})`,
+      );
+    }
+    events.push(event);
   });
   return events;
 };

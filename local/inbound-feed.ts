@@ -1,6 +1,7 @@
 import type { EndpointMessageResult } from '@aws-sdk/client-pinpoint';
 import { classifyReply } from '../functions/channels/inbound-sms';
 import type { SandboxProviderBehaviour } from '../functions/channels/sandbox';
+import { RekindleError } from '../functions/shared/errors';
 import type { HandlerName } from '../infra/functions';
 import { eventIdOf, type InboundEvent } from './inbound-events';
 
@@ -18,6 +19,8 @@ export interface InboundPorts {
   /** The unsubscribe link of the latest email sent to the user at or before `at`. */
   latestUnsubscribeUrl(userId: string, at: string): Promise<string | undefined>;
   phoneOf(userId: string): Promise<string | undefined>;
+  /** Carries out an operator action at `at` through the ops CLI's code; its refusal is the result. */
+  operate(action: unknown, at: Date): Promise<string>;
 }
 
 /** One line of events.jsonl: what Rekindle received, when on the virtual timeline, and what it changed. */
@@ -47,14 +50,19 @@ export class InboundFeed {
 
   constructor(private readonly ports: InboundPorts) {}
 
+  /** Runs after each message the sandbox accepted, while the touch is under way (tests act mid-touch). */
+  onAccepted: SandboxProviderBehaviour['accepted'];
+
   readonly providerBehaviour: SandboxProviderBehaviour = {
     pushResult: (token) => this.pushResults.get(token),
     smsOptedOut: (phone) => this.smsOptOuts.has(phone),
+    accepted: async (message) => this.onAccepted?.(message),
   };
 
   /** Empties the providers' lists and the record (tests reset the world between cases). */
   reset(): void {
     this.received.length = 0;
+    this.onAccepted = undefined;
     this.pushResults.clear();
     this.smsOptOuts.clear();
   }
@@ -91,6 +99,17 @@ export class InboundFeed {
       }
       case 'ses-event':
         return this.ports.invoke('record-email-feedback', event.event);
+      case 'operator': {
+        const { type: _type, occurredAt, ...action } = event;
+        try {
+          return { done: await this.ports.operate(action, new Date(occurredAt)) };
+        } catch (error) {
+          // An action that names a run already closed (or not yet started) is refused, as the CLI refuses it.
+          if (error instanceof Error && error.name !== 'Error')
+            return { refused: `${error.name}: ${error.message}` };
+          throw error;
+        }
+      }
       case 'push-result':
         this.pushResults.set(event.token, event.result);
         return { scripted: `Pinpoint answers pushes to this token with ${event.result.DeliveryStatus}` };

@@ -15,6 +15,12 @@ const counts = (entries: Partial<Record<string, number>>) => {
   return `${total}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
 };
 
+/** Minutes as "2 h 05 min" or "35 min". */
+const duration = (minutes: number) =>
+  minutes >= 60
+    ? `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`
+    : `${minutes} min`;
+
 /** One block per run: selection, then per touch sent / skipped by reason / converted, then the outcome. */
 export const formatRun = (result: RunResult): string => {
   if (result.status === 'FAILED' || !result.output) {
@@ -30,9 +36,17 @@ export const formatRun = (result: RunResult): string => {
   ];
   for (const touch of summary.touches) {
     const optedOut = Object.keys(touch.optedOut).length > 0 ? `  opted out ${counts(touch.optedOut)}` : '';
+    const held = touch.heldMinutes > 0 ? `  held ${duration(touch.heldMinutes)} by a pause` : '';
     lines.push(
-      `  touch ${touch.touch}  sent ${counts(touch.sent)}  skipped ${counts(touch.skipped)}${optedOut}  converted ${touch.converted}`,
+      `  touch ${touch.touch}  sent ${counts(touch.sent)}  skipped ${counts(touch.skipped)}${optedOut}  converted ${touch.converted}${held}`,
     );
+  }
+  const { brakes } = summary;
+  if (brakes.heldMinutes > 0 || brakes.stoppedAt) {
+    const stopped = brakes.stoppedAt
+      ? ` · STOPPED at ${brakes.stoppedAt} by ${brakes.stoppedBy}: ${summary.exited.stopped ?? 0} members ended stopped`
+      : '';
+    lines.push(`  paused ${duration(brakes.heldMinutes)} in all${stopped}`);
   }
   const lift =
     summary.liftPoints === null
@@ -82,6 +96,9 @@ export const formatDays = (results: readonly RunResult[], activity: DaysActivity
   const holdoutConverted = summaries.reduce((sum, summary) => sum + summary.holdout.converted, 0);
   const converted = summaries.reduce((sum, summary) => sum + summary.totalConverted, 0);
   const optedOut = sumCounts(touches.map((touch) => touch.optedOut));
+  // Summaries written before the brakes existed have none.
+  const held = summaries.filter((summary) => (summary.brakes?.heldMinutes ?? 0) > 0);
+  const stopped = summaries.filter((summary) => summary.brakes?.stoppedAt);
 
   const runsOf = new Map<string, Set<string>>();
   for (const { runId, members } of activity.enrollments) {
@@ -108,6 +125,12 @@ export const formatDays = (results: readonly RunResult[], activity: DaysActivity
     `  sent ${counts(sumCounts(touches.map((touch) => touch.sent)))}`,
     `  skipped ${counts(sumCounts(touches.map((touch) => touch.skipped)))}`,
     ...(Object.keys(optedOut).length > 0 ? [`  opted out ${counts(optedOut)}`] : []),
+    ...(held.length + stopped.length > 0
+      ? [
+          `  brakes: ${held.length} runs held by a pause for ${duration(held.reduce((sum, summary) => sum + summary.brakes.heldMinutes, 0))} in all · ` +
+            `${stopped.length} runs stopped, ${stopped.reduce((sum, summary) => sum + (summary.exited.stopped ?? 0), 0)} members ended stopped`,
+        ]
+      : []),
     `  converted ${converted} of ${enrolled - holdout} messaged (${percent(converted, enrolled - holdout)})` +
       ` · holdout ${holdoutConverted} of ${holdout} (${percent(holdoutConverted, holdout)})`,
     `  overlap: ${inSeveralRuns.size} users enrolled in more than one run · ` +

@@ -51,6 +51,8 @@ export interface LocalRekindleOptions {
   campaigns?: CampaignInput[];
   /** Where the virtual clock starts. */
   clockStart?: Date;
+  /** How long a pause may hold a touch (the stack's `pauseLimitHours`). */
+  pauseLimitHours?: number;
 }
 
 const lambdaContext = (functionName: string): Context => ({
@@ -119,6 +121,8 @@ export class LocalRekindle {
   private advancing = false;
   private advanceFailure: unknown;
   private simulator: SimulatedUsers | undefined;
+  /** Enrollments or sends since the simulator last looked: a held run's look at the brakes changes neither. */
+  private unobserved = true;
   /** Events from an events file, oldest first, fed as the virtual clock passes them. */
   private scripted: InboundEvent[] = [];
   /** What people and providers say back, fed through the real handlers; `feed.received` is events.jsonl. */
@@ -144,6 +148,10 @@ export class LocalRekindle {
               : [],
           )
           .at(-1),
+      operate: async (action, at) => {
+        const { operate } = await import('../functions/operations/operator');
+        return operate(action, { at, by: 'events-file', campaignIds: [...this.campaigns.keys()] });
+      },
       phoneOf: async (userId) =>
         (
           (await this.scanTable('Users')).find((user) => user.userId === userId)?.contact as {
@@ -159,7 +167,7 @@ export class LocalRekindle {
       throw new Error('LocalRekindle runs once per process: handler modules keep their configuration');
     started = true;
     const campaigns = (options.campaigns ?? campaignDefinitions).map(validateCampaign);
-    const template = synthesizeLocalTemplate({ campaigns });
+    const template = synthesizeLocalTemplate({ campaigns, pauseLimitHours: options.pauseLimitHours });
     // S3 (the user import's bucket) in-process beside DynamoDB Local; the two stop together.
     const { startS3Local } = await import('./s3-local');
     const s3 = await startS3Local(template.buckets, { accessKeyId: 'local', secretAccessKey: 'local' });
@@ -246,6 +254,7 @@ export class LocalRekindle {
     options: { simulator?: SimulatedUsers } = {},
   ): Promise<RunResult[]> {
     this.simulator = options.simulator;
+    this.unobserved = true;
     this.advanceFailure = undefined;
     try {
       await this.feedDueEvents(this.clock.now(), []);
@@ -299,6 +308,7 @@ export class LocalRekindle {
           try {
             return (await handler(taskInput, lambdaContext(logicalId))) as JSONValue;
           } finally {
+            if (handlerName === 'select-audience' || handlerName === 'send-touch') this.unobserved = true;
             const tally = stats.lambda[handlerName] ?? { invocations: 0, milliseconds: 0 };
             stats.lambda[handlerName] = tally;
             tally.invocations += 1;
@@ -486,7 +496,8 @@ export class LocalRekindle {
     await this.dynamoDb.stop();
   }
 
-  private tableNamed(construct: string): string {
+  /** The DynamoDB Local table of a CDK construct (Users, Runs, Controls, ...). */
+  tableNamed(construct: string): string {
     const table = this.template.tables.find((candidate) =>
       candidate.TableName?.replace(/^Tables/, '').startsWith(construct),
     );
@@ -498,7 +509,8 @@ export class LocalRekindle {
   private async advanceClockTo(target: Date): Promise<void> {
     const simulator = this.simulator;
     let simulated: (InboundEvent | SmsReply)[] = [];
-    if (simulator) {
+    if (simulator && this.unobserved) {
+      this.unobserved = false;
       const goalOf = (campaignId: string) => {
         const campaign = this.campaigns.get(campaignId);
         if (!campaign) throw new Error(`Unknown campaign ${campaignId}`);
@@ -506,8 +518,8 @@ export class LocalRekindle {
       };
       simulator.observeEnrollees(await this.enrollees(), goalOf);
       simulator.observe(await this.deliveries(), goalOf);
-      simulated = simulator.takeEventsUpTo(target);
     }
+    if (simulator) simulated = simulator.takeEventsUpTo(target);
     await this.feedDueEvents(target, simulated);
     this.clock.advanceTo(target);
   }

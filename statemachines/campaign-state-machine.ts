@@ -30,6 +30,7 @@ const campaignFunctionNames = [
   'planWait',
   'sendTouch',
   'checkProgress',
+  'holdTouch',
   'closeBatch',
   'summariseRun',
 ] as const;
@@ -77,8 +78,8 @@ const runTimeout = (campaign: Campaign) =>
 
 /**
  * Turns a campaign definition into its cohort state machine (Standard, JSONPath). For every touch: plan
- * the next send window, wait for it, send every batch in a Distributed Map of Express children, then stop
- * early if nobody is left. After the last touch the run waits out the conversion and call windows, closes
+ * the next send window, wait for it, send every batch in a Distributed Map of Express children, hold while
+ * a pause leaves members unsent, then stop early if nobody is left (or the operator stopped the run). After the last touch the run waits out the conversion and call windows, closes
  * every batch (each member gets a terminal state) and summarises the funnel.
  */
 export class CampaignStateMachine extends Construct {
@@ -109,7 +110,7 @@ export class CampaignStateMachine extends Construct {
     summarise.next(new Succeed(this, 'RunComplete', { outputPath: '$.summary' }));
     const closeRun = this.overBatches('CloseRun', 'CloseBatch', this.functions.closeBatch, {});
     closeRun.next(summarise);
-    const closing = this.waitThenRun('Close', closingDelayDays(campaign), false, closeRun);
+    const closing = this.waitThenRun('Close', closingDelayDays(campaign), false, closeRun).start;
 
     const delays = delaysBeforeTouches(campaign);
     let next: IChainable = closing;
@@ -118,23 +119,41 @@ export class CampaignStateMachine extends Construct {
         touch,
         sendAt: JsonPath.stringAt('$.wait.at'),
       });
-      if (touch < delays.length) {
-        const check = this.invoke(
-          `CheckAfterTouch${touch}`,
-          this.functions.checkProgress,
-          { run: this.run, touch },
-          '$.progress',
-        );
-        send.next(check);
-        check.next(
-          new Choice(this, `AnyoneLeftAfterTouch${touch}`)
-            .when(Condition.numberEquals('$.progress.active', 0), closing)
-            .otherwise(next),
-        );
-      } else {
-        send.next(next);
-      }
-      next = this.waitThenRun(`Touch${touch}`, delays[touch - 1] ?? 0, true, send);
+      const { start, wait } = this.waitThenRun(`Touch${touch}`, delays[touch - 1] ?? 0, true, send);
+      const check = this.invoke(
+        `CheckAfterTouch${touch}`,
+        this.functions.checkProgress,
+        { run: this.run, touch },
+        '$.progress',
+      );
+      // A pause leaves members of the touch unsent: the run looks at the brakes every few minutes, and
+      // goes back to the touch when the pause is lifted (at the next send moment), the run is stopped, or
+      // the hold outlasts the limit (the touch then records those members `paused`).
+      const hold = this.invoke(
+        `HoldTouch${touch}`,
+        this.functions.holdTouch,
+        { run: this.run, touch },
+        '$.wait',
+      );
+      const lookAgain = new Wait(this, `WaitWhileHeld${touch}`, {
+        time: WaitTime.timestampPath('$.wait.at'),
+      });
+      lookAgain.next(hold);
+      hold.next(
+        new Choice(this, `HeldOrResumed${touch}`)
+          .when(Condition.stringEquals('$.wait.state', 'held'), lookAgain)
+          .when(Condition.stringEquals('$.wait.state', 'resumed'), wait)
+          .otherwise(send),
+      );
+      send.next(check);
+      check.next(
+        new Choice(this, `AfterTouch${touch}`)
+          .when(Condition.booleanEquals('$.progress.stopped', true), closeRun)
+          .when(Condition.numberGreaterThan('$.progress.held', 0), hold)
+          .when(Condition.numberEquals('$.progress.active', 0), closing)
+          .otherwise(next),
+      );
+      next = start;
     }
 
     const anyoneEnrolled = new Choice(this, 'AnyoneEnrolled')
@@ -169,7 +188,8 @@ export class CampaignStateMachine extends Construct {
 
   /**
    * Plan<Name> (when: at least `delayDays` from now, in a send window if asked) → DryRun? → WaitFor<Name>
-   * → then. A dry run renders as of the planned moment without waiting for it.
+   * → then. A dry run renders as of the planned moment without waiting for it. Returns the chain's start
+   * and its Wait state.
    */
   private waitThenRun(name: string, delayDays: number, alignToSendWindow: boolean, then: State & INextable) {
     const plan = this.invoke(
@@ -180,11 +200,12 @@ export class CampaignStateMachine extends Construct {
     );
     const wait = new Wait(this, `WaitFor${name}`, { time: WaitTime.timestampPath('$.wait.at') });
     wait.next(then);
-    return plan.next(
+    const start = plan.next(
       new Choice(this, `DryRunSkipsWaitFor${name}`)
         .when(Condition.booleanEquals('$.run.dryRun', true), then)
         .otherwise(wait),
     );
+    return { start, wait };
   }
 
   /** A Distributed Map over the run's batch numbers: one Express child per batch runs `fn`. */

@@ -76,8 +76,38 @@ describe('an events file', () => {
       '{"type":"profile","userId":"u-1","occurredAt":"2026-11-22T18:00:00Z","contact":{"email":"nope"}}',
       'Events line 2: field contact.email: must be an email',
     ],
+    [
+      'an operator pause naming both a campaign and the stack',
+      '{"type":"operator","action":"pause","campaignId":"registered-no-visit","all":true,"occurredAt":"2026-11-22T18:00:00Z"}',
+      'Events line 2: field campaignId: pause needs either a campaign id or all',
+    ],
+    [
+      'an operator resume naming nothing',
+      '{"type":"operator","action":"resume","occurredAt":"2026-11-22T18:00:00Z"}',
+      'Events line 2: field campaignId: resume needs either a campaign id or all',
+    ],
+    [
+      'an operator stop without its run',
+      '{"type":"operator","action":"stop","occurredAt":"2026-11-22T18:00:00Z"}',
+      'Events line 2: field runId: stop needs the run id',
+    ],
+    [
+      'an operator stop naming a campaign',
+      '{"type":"operator","action":"stop","runId":"r","campaignId":"registered-no-visit","occurredAt":"2026-11-22T18:00:00Z"}',
+      'Events line 2: field runId: stop names one run, not a campaign',
+    ],
+    [
+      'an operator action that does not exist',
+      '{"type":"operator","action":"restart","all":true,"occurredAt":"2026-11-22T18:00:00Z"}',
+      'Events line 2: field action: ',
+    ],
+    [
+      'an operator pause of a campaign the stack does not run',
+      '{"type":"operator","action":"pause","campaignId":"no-such-campaign","occurredAt":"2026-11-22T18:00:00Z"}',
+      'Events line 2: field campaignId: no campaign no-such-campaign',
+    ],
   ])('rejects %s with its line number and field', (_case, secondLine, message) => {
-    expect(() => parseEventsFile(`${loginLine}\n${secondLine}\n`)).toThrow(message);
+    expect(() => parseEventsFile(`${loginLine}\n${secondLine}\n`, ['registered-no-visit'])).toThrow(message);
   });
 
   it('stops npm start before anything runs when a line is bad', async () => {

@@ -166,6 +166,41 @@ describe('the synthesized template', () => {
   });
 });
 
+describe('the brakes', () => {
+  it('hold-touch may only read and write the controls; the ops CLI finds its tables in the stack outputs', () => {
+    const template = synthesize();
+    const holdTouch = Object.entries(template.findResources('AWS::Lambda::Function')).find(
+      ([, fn]) => fn.Metadata?.['rekindle:handler'] === 'hold-touch',
+    );
+    expect(holdTouch?.[1].Properties.Environment.Variables).toMatchObject({ PAUSE_LIMIT_HOURS: '24' });
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.Roles).includes('HoldTouchRole'),
+    );
+    const actions = policies.flatMap((policy) =>
+      policy.Properties.PolicyDocument.Statement.flatMap((statement: { Action: string | string[] }) =>
+        [statement.Action].flat(),
+      ),
+    );
+    expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(Object.keys(template.findOutputs('*'))).toEqual(
+      expect.arrayContaining(['ControlsTable', 'RunsTable', 'Campaigns']),
+    );
+  });
+
+  it.each([
+    [0, 'pauseLimitHours must be a positive number of hours, not "0"'],
+    ['soon', 'pauseLimitHours must be a positive number of hours, not "soon"'],
+    [72, 'pauseLimitHours 72: campaign '],
+  ])('fail synthesis for a pause limit of %j with InvalidPauseLimit', (limit, message) => {
+    expect(() => synthesize({ pauseLimitHours: limit as number })).toThrow(
+      expect.objectContaining({ name: 'InvalidPauseLimit', message: expect.stringContaining(message) }),
+    );
+  });
+});
+
 describe('cdk-nag', () => {
   it('passes AwsSolutions with no unacknowledged error or warning (synthesis would throw otherwise)', () => {
     expect(() => synthesize()).not.toThrow();

@@ -1,4 +1,5 @@
 import { expireCallTask } from '../data/call-tasks';
+import { getRunControl } from '../data/controls';
 import { getEnrollmentBatch, recordTerminalStates } from '../data/enrollments';
 import { putBatchClosing } from '../data/runs';
 import { queryTouchChunks } from '../data/touches';
@@ -8,13 +9,15 @@ import type { BatchClosing, Run } from './run';
 
 /**
  * Closes one batch: every member ends converted (credited to the last touch before the goal event),
- * completed (touched, not converted), exited with a reason (never touched), or holdout (with its
- * conversion recorded, so lift can be measured).
+ * completed (touched, not converted), exited with a reason (never touched, or the run was stopped), or
+ * holdout (with its conversion recorded, so lift can be measured).
  */
 export const closeBatch = async (run: Run, batch: number, now: Date): Promise<BatchClosing> => {
   const enrollment = await getEnrollmentBatch(run.runId, batch);
   const histories = historiesOf(await queryTouchChunks(run.runId, batch));
-  const users = await getUsers(enrollment.members);
+  const [users, control] = await Promise.all([getUsers(enrollment.members), getRunControl(run.runId)]);
+  // A stopped run ends everyone still in it `stopped`: converted, holdout and earlier endings keep theirs.
+  const stopped = control.stopRequestedAt !== undefined;
   const holdout = new Set(enrollment.holdout);
   const closing: BatchClosing = {
     batch,
@@ -43,6 +46,9 @@ export const closeBatch = async (run: Run, batch: number, now: Date): Promise<Ba
       state = { status: 'converted', at, afterTouch };
       closing.converted += 1;
       closing.convertedAfterTouch[afterTouch] = (closing.convertedAfterTouch[afterTouch] ?? 0) + 1;
+    } else if (stopped && (history?.ended === undefined || history.ended.reason === 'stopped')) {
+      state = { status: 'exited', reason: 'stopped' };
+      closing.exited.stopped = (closing.exited.stopped ?? 0) + 1;
     } else if ((history?.sent.length ?? 0) > 0) {
       state = { status: 'completed' };
       closing.completed += 1;

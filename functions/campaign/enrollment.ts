@@ -30,6 +30,7 @@ export const endingReasons: ReadonlySet<SkipReason> = new Set<SkipReason>([
   'ladder-exhausted',
   'unreachable',
   'user-missing',
+  'stopped',
 ]);
 
 /** What the touches so far did to one member. */

@@ -1,5 +1,23 @@
 import { queryTouchOutcomes } from '../data/runs';
+import { readBrakes } from '../operations/controls';
+import type { Run } from './run';
 
-/** Members still active after a touch, over all batches: none left means the run can stop touching. */
-export const activeAfterTouch = async (runId: string, touch: number): Promise<number> =>
-  (await queryTouchOutcomes(runId, touch)).reduce((sum, outcome) => sum + outcome.active, 0);
+/** Where a run stands after a touch, over all batches. */
+export interface Progress {
+  /** Members still active: none left means the run can stop touching. */
+  active: number;
+  /** Members a pause left unsent: the run holds the touch until the pause is lifted. */
+  held: number;
+  /** The operator asked the run to stop: it closes now. */
+  stopped: boolean;
+}
+
+export const progressAfterTouch = async (run: Run, touch: number): Promise<Progress> => {
+  const [outcomes, brakes] = await Promise.all([queryTouchOutcomes(run.runId, touch), readBrakes(run)]);
+  return {
+    active: outcomes.reduce((sum, outcome) => sum + outcome.active, 0),
+    // Outcomes written before pauses existed have no `held`.
+    held: outcomes.reduce((sum, outcome) => sum + (outcome.held ?? 0), 0),
+    stopped: brakes.stopRequestedAt !== undefined,
+  };
+};

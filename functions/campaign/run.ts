@@ -104,6 +104,10 @@ export const skipReasons = [
   'opted-out',
   'already-claimed',
   'send-failed',
+  /** A pause held the touch back longer than the limit: the touch is given up, the member stays in the run. */
+  'paused',
+  /** The operator stopped the run: nothing more is sent, the member's enrollment ends. */
+  'stopped',
 ] as const;
 export type SkipReason = (typeof skipReasons)[number];
 
@@ -127,7 +131,9 @@ export interface TouchOutcome {
   skipped: Partial<Record<SkipReason, number>>;
   /** The `opted-out` skips by the channel that was turned off. */
   optedOut: Partial<Record<Channel, number>>;
-  /** Members still active after this touch. */
+  /** Members a pause left unsent for now: the touch goes on with them after the resume. */
+  held: number;
+  /** Members still active after this touch (the held ones included). */
   active: number;
 }
 
@@ -149,6 +155,8 @@ export interface TouchSummary {
   skipped: Partial<Record<SkipReason, number>>;
   optedOut: Partial<Record<Channel, number>>;
   converted: number;
+  /** Minutes a pause held this touch back. */
+  heldMinutes: number;
 }
 
 export interface RunSummary {
@@ -169,4 +177,14 @@ export interface RunSummary {
   holdout: { size: number; converted: number };
   /** Conversion rate of the messaged cohort minus that of the holdout, in percentage points. */
   liftPoints: number | null;
+  /** How long pauses held the run's touches back, and whether the operator stopped it. */
+  brakes: RunBrakesSummary;
+}
+
+export interface RunBrakesSummary {
+  /** Minutes the run's touches were held by a pause, summed over its touches. */
+  heldMinutes: number;
+  holds: { touch: number; since: string; until?: string; ending?: string; minutes: number }[];
+  stoppedAt?: string;
+  stoppedBy?: string;
 }

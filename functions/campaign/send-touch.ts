@@ -12,6 +12,7 @@ import { type ContactRecord, claimContact, cooldownOf, recordCooldown } from '..
 import type { FrequencyCaps } from '../guardrails/frequency-caps';
 import { isQuietHour, type QuietHours } from '../guardrails/quiet-hours';
 import { unsubscribeUrlFor } from '../links/unsubscribe-url';
+import { readBrakes } from '../operations/controls';
 import { logger } from '../shared/powertools';
 import type { ProfileFields } from '../users/profile';
 import type { User, UserRecord } from '../users/user';
@@ -26,6 +27,7 @@ import {
   historiesOf,
   type MemberHistory,
 } from './enrollment';
+import { brakeOnChunk, type ChunkBrake } from './hold';
 import type { Run, TouchOutcome } from './run';
 import { isInsideSendWindow } from './send-window';
 import { CHUNK_SIZE, nextRung, type Rung, type TouchChunk, type TouchResult } from './touch';
@@ -62,7 +64,7 @@ export const sendTouchToBatch = async (
   );
   const earlierClaims = new Map(chunks.filter((c) => c.touch === touch).map((c) => [c.chunk, c]));
   const holdout = new Set(enrollment.holdout);
-  const outcome: TouchOutcome = { touch, batch, sent: {}, skipped: {}, optedOut: {}, active: 0 };
+  const outcome: TouchOutcome = { touch, batch, sent: {}, skipped: {}, optedOut: {}, held: 0, active: 0 };
   const tally = (result: TouchResult) => {
     if ('sentAt' in result) outcome.sent[result.channel] = (outcome.sent[result.channel] ?? 0) + 1;
     else outcome.skipped[result.skipped] = (outcome.skipped[result.skipped] ?? 0) + 1;
@@ -80,12 +82,28 @@ export const sendTouchToBatch = async (
   }
   const limit = pLimit(SEND_CONCURRENCY);
 
+  let holding = false;
+  let stopped = false;
   for (const [index, userIds] of chunksOf(active, CHUNK_SIZE).entries()) {
     const earlier = earlierClaims.get(index + 1);
     if (earlier?.results) {
       Object.values(earlier.results).forEach(tally);
       continue;
     }
+    // The operator's brakes, read before every chunk: a pause or a stop takes effect before the next chunk,
+    // also in a touch already under way. A paused touch leaves its chunks unclaimed for after the resume.
+    const brake: ChunkBrake = stopped
+      ? 'stopped'
+      : holding
+        ? 'hold'
+        : brakeOnChunk(await readBrakes(run), touch);
+    if (brake === 'hold') {
+      holding = true;
+      outcome.held += userIds.length;
+      outcome.active += userIds.length;
+      continue;
+    }
+    stopped = brake === 'stopped';
     const context = (userId: string): TouchContext => ({
       run,
       touch,
@@ -99,9 +117,18 @@ export const sendTouchToBatch = async (
       guardrails,
     });
     // Read just before the chunk: a change is honoured by the next chunk read after it. Every member is
-    // re-checked before the claim; only sends need it, and it names each member's planned rung.
-    const [users, contactRecords] = await Promise.all([getUsers(userIds), getContactRecords(userIds)]);
-    const plans = new Map(userIds.map((userId) => [userId, planTouch(context(userId), users.get(userId))]));
+    // re-checked before the claim; only sends need it, and it names each member's planned rung. A stopped
+    // run, or a touch a pause held past its limit, records its members unsent.
+    const [users, contactRecords] =
+      brake === 'send'
+        ? await Promise.all([getUsers(userIds), getContactRecords(userIds)])
+        : [new Map<string, UserRecord>(), new Map<string, ContactRecord>()];
+    const plans = new Map(
+      userIds.map((userId): [string, TouchPlan] => [
+        userId,
+        brake === 'send' ? planTouch(context(userId), users.get(userId)) : { skipped: brake },
+      ]),
+    );
     const chunk: TouchChunk = {
       runId: run.runId,
       batch,

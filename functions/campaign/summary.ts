@@ -1,6 +1,8 @@
+import { getRunControl } from '../data/controls';
 import { completeRun, getSelection, queryBatchClosings, queryTouchOutcomes } from '../data/runs';
+import { heldMilliseconds, type RunControl } from '../operations/controls';
 import { ladderOf } from './definition';
-import type { Run, RunSummary, TouchSummary } from './run';
+import type { Run, RunBrakesSummary, RunSummary, TouchSummary } from './run';
 
 const add = <K extends string>(into: Partial<Record<K, number>>, from: Partial<Record<K, number>>) => {
   for (const [key, count] of Object.entries(from) as [K, number][]) into[key] = (into[key] ?? 0) + count;
@@ -8,13 +10,36 @@ const add = <K extends string>(into: Partial<Record<K, number>>, from: Partial<R
 
 const rate = (part: number, whole: number) => (whole === 0 ? null : part / whole);
 
+const minutes = (milliseconds: number) => Math.round(milliseconds / 60_000);
+
+/** How long pauses held each touch back, and the stop request, from the run's controls. */
+const brakesSummary = (control: RunControl, now: Date): RunBrakesSummary => {
+  const holds = Object.entries(control.holds)
+    .map(([touch, hold]) => ({
+      touch: Number(touch),
+      since: hold.since,
+      ...(hold.until ? { until: hold.until } : {}),
+      ...(hold.ending ? { ending: hold.ending } : {}),
+      minutes: minutes(heldMilliseconds(hold, now)),
+    }))
+    .sort((a, b) => a.touch - b.touch);
+  return {
+    heldMinutes: holds.reduce((sum, hold) => sum + hold.minutes, 0),
+    holds,
+    ...(control.stopRequestedAt ? { stoppedAt: control.stopRequestedAt } : {}),
+    ...(control.stoppedBy ? { stoppedBy: control.stoppedBy } : {}),
+  };
+};
+
 /** The run's funnel, from the per-batch outcomes and closings; written to the run record. */
 export const summariseRun = async (run: Run, now: Date): Promise<RunSummary> => {
-  const [selection, outcomes, closings] = await Promise.all([
+  const [selection, outcomes, closings, control] = await Promise.all([
     getSelection(run.runId),
     queryTouchOutcomes(run.runId),
     queryBatchClosings(run.runId),
+    getRunControl(run.runId),
   ]);
+  const brakes = brakesSummary(control, now);
   const convertedAfter: Record<string, number> = {};
   for (const closing of closings) add(convertedAfter, closing.convertedAfterTouch);
 
@@ -26,6 +51,7 @@ export const summariseRun = async (run: Run, now: Date): Promise<RunSummary> => 
       skipped: {},
       optedOut: {},
       converted: convertedAfter[touch] ?? 0,
+      heldMinutes: brakes.holds.find((hold) => hold.touch === touch)?.minutes ?? 0,
     };
     for (const outcome of outcomes.filter((candidate) => candidate.touch === touch)) {
       add(summary.sent, outcome.sent);
@@ -65,7 +91,8 @@ export const summariseRun = async (run: Run, now: Date): Promise<RunSummary> => 
       messagedRate === null || holdoutRate === null
         ? null
         : Math.round((messagedRate - holdoutRate) * 1000) / 10,
+    brakes,
   };
-  await completeRun(run.runId, summary, now.toISOString());
+  await completeRun(run.runId, summary, now.toISOString(), control.stopRequestedAt ? 'stopped' : 'completed');
   return summary;
 };

@@ -16,6 +16,8 @@ export interface SandboxProviderBehaviour {
   pushResult(token: string): EndpointMessageResult | undefined;
   /** Whether the number is on the origination identity's opt-out list. */
   smsOptedOut(phone: string): boolean;
+  /** Called once a message is recorded, before the sender returns: what happens while a touch is under way. */
+  accepted?(message: { userId: string; channel: string; touch: number }): Promise<void>;
 }
 
 let behaviour: SandboxProviderBehaviour = { pushResult: () => undefined, smsOptedOut: () => false };
@@ -33,6 +35,7 @@ const record = async (
   messageId: string,
 ) => {
   await putOutboxMessage({ ...message, messageId });
+  await behaviour.accepted?.(message);
 };
 
 /**

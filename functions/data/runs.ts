@@ -11,6 +11,9 @@ const runsTable = requireEnv('RUNS_TABLE');
 // One partition per run: the run record, one outcome per (touch, batch) and one closing per batch, each
 // written idempotently by the worker that owns it, so a retried batch never counts twice.
 const RUN_RECORD = 'run';
+/** The run record carries `openRun` from its start to its summary: the sparse index of open runs. */
+export const OPEN_RUNS_INDEX = 'openRuns';
+const OPEN = 'open';
 const outcomeRecord = (touch: number, batch: number) => `outcome#t${touch}#${batchKey(batch)}`;
 const closingRecord = (batch: number) => `closing#${batchKey(batch)}`;
 
@@ -27,6 +30,7 @@ export const claimRun = async (run: Run): Promise<void> => {
       startedAt: run.startedAt,
       dryRun: run.dryRun,
       status: 'running',
+      openRun: OPEN,
     },
     'runId',
   );
@@ -94,14 +98,76 @@ export const getSelection = async (runId: string): Promise<SelectionReport> => {
   return selection;
 };
 
-export const completeRun = async (runId: string, summary: RunSummary, completedAt: string): Promise<void> => {
+/** Closes the run record; it leaves the open-runs index. */
+export const completeRun = async (
+  runId: string,
+  summary: RunSummary,
+  completedAt: string,
+  status: 'completed' | 'stopped',
+): Promise<void> => {
   await documentClient.send(
     new UpdateCommand({
       TableName: runsTable,
       Key: { runId, record: RUN_RECORD },
-      UpdateExpression: 'SET #status = :status, summary = :summary, completedAt = :completedAt',
+      UpdateExpression:
+        'SET #status = :status, summary = :summary, completedAt = :completedAt REMOVE openRun',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':status': 'completed', ':summary': summary, ':completedAt': completedAt },
+      ExpressionAttributeValues: { ':status': status, ':summary': summary, ':completedAt': completedAt },
     }),
   );
+};
+
+/** The run record without its summary, or undefined for a run that never started. */
+export interface RunRecord {
+  runId: string;
+  campaignId: string;
+  runDate: string;
+  timeZone: string;
+  startedAt: string;
+  dryRun: boolean;
+  status: 'running' | 'completed' | 'stopped';
+  completedAt?: string;
+}
+
+const runRecordFields = [
+  'runId',
+  'campaignId',
+  'runDate',
+  'timeZone',
+  'startedAt',
+  'dryRun',
+  'status',
+  'completedAt',
+] as const;
+
+export const getRunRecord = async (runId: string): Promise<RunRecord | undefined> => {
+  const result = await documentClient.send(
+    new GetCommand({
+      TableName: runsTable,
+      Key: { runId, record: RUN_RECORD },
+      // Everything but the summary, which may be large.
+      ProjectionExpression: runRecordFields.map((_, index) => `#f${index}`).join(', '),
+      ExpressionAttributeNames: Object.fromEntries(
+        runRecordFields.map((field, index) => [`#f${index}`, field]),
+      ),
+      ConsistentRead: true,
+    }),
+  );
+  return result.Item as RunRecord | undefined;
+};
+
+/** Every run still open (started, not yet summarised), oldest first, from the sparse `openRuns` index. */
+export const queryOpenRuns = async (): Promise<RunRecord[]> => {
+  const runs: RunRecord[] = [];
+  const pages = paginateQuery(
+    { client: documentClient },
+    {
+      TableName: runsTable,
+      IndexName: OPEN_RUNS_INDEX,
+      KeyConditionExpression: 'openRun = :open',
+      ExpressionAttributeValues: { ':open': OPEN },
+    },
+  );
+  for await (const page of pages) runs.push(...((page.Items ?? []) as RunRecord[]));
+  return runs;
 };

@@ -21,10 +21,13 @@ export const campaignsWithoutHoldout: CampaignInput[] = campaignDefinitions.map(
  * One local Rekindle (DynamoDB Local + synthesized state machines) per test file, with empty tables and
  * the clock at RUN_START before every test.
  */
-export const useLocalRekindle = (campaigns: CampaignInput[] = campaignsWithoutHoldout) => {
+export const useLocalRekindle = (
+  campaigns: CampaignInput[] = campaignsWithoutHoldout,
+  options: { pauseLimitHours?: number } = {},
+) => {
   const context = {} as { rekindle: LocalRekindle };
   beforeAll(async () => {
-    context.rekindle = await LocalRekindle.start({ clockStart: RUN_START, campaigns });
+    context.rekindle = await LocalRekindle.start({ clockStart: RUN_START, campaigns, ...options });
   });
   beforeEach(async () => {
     await context.rekindle.resetData(RUN_START);

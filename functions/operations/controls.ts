@@ -1,0 +1,74 @@
+import type { Run } from '../campaign/run';
+import {
+  campaignScope,
+  getControlItems,
+  pauseControlOf,
+  runControlOf,
+  runScope,
+  STACK_SCOPE,
+} from '../data/controls';
+
+/** A pause of the whole stack or of one campaign, as the operator left it. */
+export interface PauseControl {
+  paused: boolean;
+  /** When the current pause began (pausing again keeps it). */
+  pausedAt?: string;
+  changedAt?: string;
+  changedBy?: string;
+  reason?: string;
+}
+
+/** How a hold ended: the pause was lifted, it outlasted the limit, or the run was stopped. */
+export type HoldEnding = 'resumed' | 'gave-up' | 'stopped';
+
+/**
+ * How long a pause held one touch of a run back. A touch held, resumed and held again keeps the time of
+ * its earlier holds in `earlierMs`.
+ */
+export interface Hold {
+  since: string;
+  until?: string;
+  ending?: HoldEnding;
+  earlierMs: number;
+}
+
+/** A run's own controls: a stop request, and its holds by touch number. */
+export interface RunControl {
+  stopRequestedAt?: string;
+  stoppedBy?: string;
+  holds: Record<string, Hold>;
+}
+
+/** What the brakes say for one run right now. */
+export interface Brakes {
+  /** Set when the stack or the run's campaign is paused (never for a dry run, which sends nothing). */
+  paused?: { since: string; scope: 'stack' | 'campaign' };
+  stopRequestedAt?: string;
+  holds: Record<string, Hold>;
+}
+
+/** Reads the stack's and the campaign's pause and the run's own controls in one strongly consistent read. */
+export const readBrakes = async (run: Pick<Run, 'runId' | 'campaign' | 'dryRun'>): Promise<Brakes> => {
+  const campaign = campaignScope(run.campaign.id);
+  const items = await getControlItems([STACK_SCOPE, campaign, runScope(run.runId)]);
+  const control = runControlOf(items.get(runScope(run.runId)));
+  const stack = pauseControlOf(items.get(STACK_SCOPE));
+  const own = pauseControlOf(items.get(campaign));
+  // A dry run renders and sends nothing, so a paused campaign can still be dry-run before it is resumed.
+  const pause = run.dryRun
+    ? undefined
+    : stack.paused
+      ? { since: stack.pausedAt ?? '', scope: 'stack' as const }
+      : own.paused
+        ? { since: own.pausedAt ?? '', scope: 'campaign' as const }
+        : undefined;
+  return {
+    ...(pause ? { paused: pause } : {}),
+    ...(control.stopRequestedAt ? { stopRequestedAt: control.stopRequestedAt } : {}),
+    holds: control.holds,
+  };
+};
+
+/** How long the hold has lasted by `now` (or until it ended), earlier holds of the touch included. */
+export const heldMilliseconds = (hold: Hold, now: Date): number =>
+  hold.earlierMs + Math.max(0, Date.parse(hold.until ?? now.toISOString()) - Date.parse(hold.since));

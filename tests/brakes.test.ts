@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import type { RunSummary } from '../functions/campaign/run';
+import type { InboundEvent } from '../local/inbound-events';
+import { CAMPAIGN, RUN_DATE, RUN_ID, TIME_ZONE, useLocalRekindle } from './support/local-rekindle';
+import { reachableOn } from './support/users';
+
+const local = useLocalRekindle();
+
+/** An `operator` line of an events file: what the ops CLI does, at a virtual time. */
+const operator = (action: 'pause' | 'resume' | 'stop', occurredAt: string, target: Record<string, unknown>) =>
+  ({ type: 'operator', action, occurredAt, ...target }) as InboundEvent;
+
+const usersOn = (count: number, channels: ('push' | 'sms' | 'email' | 'call')[]) =>
+  Array.from({ length: count }, (_, index) =>
+    reachableOn(`user-${String(index).padStart(3, '0')}`, channels),
+  );
+
+const run = async () => {
+  const result = await local.rekindle.runCampaign(CAMPAIGN, { runDate: RUN_DATE, timeZone: TIME_ZONE });
+  expect(result.status).toBe('SUCCEEDED');
+  return result.output as RunSummary;
+};
+
+// Touch 1 of registered-no-visit is sent at 11:00 in Mexico City (17:00Z); the run starts at 10:30.
+const TOUCH_1 = '2026-11-22T17:00:00.000Z';
+
+describe('a pause', () => {
+  it('holds a touch already under way before its next chunk; after the resume the rest get it once, at the next send moment', async () => {
+    // Prepare: 120 push users in one batch (chunks of 25); the operator pauses while the 30th push goes out,
+    // and resumes at 12:30 local, after the morning window closed.
+    await local.rekindle.importUsers(usersOn(120, ['push']));
+    let accepted = 0;
+    local.rekindle.feed.onAccepted = async () => {
+      accepted += 1;
+      if (accepted === 30)
+        await local.rekindle.receive(
+          operator('pause', TOUCH_1, { campaignId: CAMPAIGN, reason: 'wrong offer' }),
+        );
+    };
+    local.rekindle.script([operator('resume', '2026-11-22T18:30:00.000Z', { campaignId: CAMPAIGN })]);
+
+    // Act
+    const summary = await run();
+
+    // Assess: the chunk under way finished (50 sent), the other 70 waited for the evening window (19:00 local).
+    const pushes = (await local.rekindle.sandboxMessages()).filter((message) => message.touch === 1);
+    expect(new Set(pushes.map((message) => message.userId)).size).toBe(120);
+    expect(pushes).toHaveLength(120);
+    const sentAt = new Map<string, number>();
+    for (const message of pushes) sentAt.set(message.sentAt, (sentAt.get(message.sentAt) ?? 0) + 1);
+    expect(Object.fromEntries(sentAt)).toEqual({ [TOUCH_1]: 50, '2026-11-23T01:00:00.000Z': 70 });
+    const [touch1] = summary.touches;
+    expect(touch1?.sent).toEqual({ push: 120 });
+    expect(touch1?.skipped).toEqual({});
+    // Held from the pause to the first look after the resume (the run looks every 5 minutes).
+    expect(touch1?.heldMinutes).toBeGreaterThanOrEqual(90);
+    expect(touch1?.heldMinutes).toBeLessThanOrEqual(95);
+    expect(summary.brakes.holds).toEqual([
+      expect.objectContaining({ touch: 1, since: TOUCH_1, ending: 'resumed', minutes: touch1?.heldMinutes }),
+    ]);
+    expect(local.rekindle.feed.received.map((event) => event.result)).toEqual([
+      { done: expect.stringContaining('Paused campaign registered-no-visit') },
+      { done: expect.stringContaining('Resumed campaign registered-no-visit') },
+    ]);
+  });
+
+  it('of the whole stack holds every run until resumed; a dry run still renders', async () => {
+    // Prepare: the stack is paused before the day's runs start and resumed at 10:00 local the next day.
+    await local.rekindle.importUsers(usersOn(20, ['push']));
+    local.rekindle.script([
+      operator('pause', '2026-11-22T16:00:00.000Z', { all: true }),
+      operator('resume', '2026-11-23T16:00:00.000Z', { all: true }),
+    ]);
+
+    // Act
+    const [real, dry] = await local.rekindle.runCampaigns([
+      { campaignId: CAMPAIGN, input: { runDate: RUN_DATE, timeZone: TIME_ZONE } },
+      { campaignId: CAMPAIGN, input: { runDate: RUN_DATE, timeZone: TIME_ZONE, dryRun: true } },
+    ]);
+
+    // Assess: nothing went out on the paused day; every push at the next day's first window.
+    const pushes = await local.rekindle.sandboxMessages();
+    expect(pushes).toHaveLength(20);
+    expect(new Set(pushes.map((message) => message.sentAt))).toEqual(new Set(['2026-11-23T17:00:00.000Z']));
+    expect(real?.output?.touches[0]?.sent).toEqual({ push: 20 });
+    expect(real?.output?.brakes.heldMinutes).toBeGreaterThanOrEqual(23 * 60);
+    expect(dry?.output?.dryRun).toBe(true);
+    expect(dry?.output?.touches[0]?.sent).toEqual({ push: 20 });
+    expect(dry?.output?.brakes.heldMinutes).toBe(0);
+  });
+});
+
+describe('a stop', () => {
+  it('ends the run at its next step: nothing more is sent, every remaining member ends stopped, the run closes at once', async () => {
+    // Prepare: touch 1 (push) goes out at 11:00 local; the operator stops the run at 14:00 local.
+    await local.rekindle.importUsers(usersOn(30, ['push', 'sms', 'email', 'call']));
+    const stopAt = '2026-11-22T20:00:00.000Z';
+    local.rekindle.script([
+      operator('stop', stopAt, { runId: RUN_ID }),
+      // Asked again after the run closed: refused, as the CLI refuses it.
+      operator('stop', '2026-12-10T00:00:00.000Z', { runId: RUN_ID }),
+    ]);
+
+    // Act
+    const summary = await run();
+    await local.rekindle.drainScriptedEvents();
+
+    // Assess
+    const messages = await local.rekindle.sandboxMessages();
+    expect(messages).toHaveLength(30);
+    expect(messages.every((message) => message.touch === 1 && message.sentAt < stopAt)).toBe(true);
+    expect(await local.rekindle.callTasks()).toEqual([]);
+    expect(summary.touches.map((touch) => [touch.sent, touch.skipped])).toEqual([
+      [{ push: 30 }, {}],
+      [{}, { stopped: 30 }],
+      [{}, {}],
+      [{}, {}],
+    ]);
+    expect(summary.exited).toEqual({ stopped: 30 });
+    expect(summary.completed).toBe(0);
+    expect(summary.brakes).toMatchObject({ stoppedAt: stopAt, stoppedBy: 'events-file' });
+    // Closed when touch 2 was due (11:00 local the next day), not after the 3-day conversion window.
+    const [record] = (await local.rekindle.scanTable('Runs')).filter((item) => item.record === 'run');
+    expect(record).toMatchObject({ status: 'stopped', completedAt: '2026-11-23T17:00:00.000Z' });
+    expect(record?.openRun).toBeUndefined();
+    expect(local.rekindle.feed.received.map((event) => event.result)).toEqual([
+      { done: expect.stringContaining(`Stop requested for ${RUN_ID}`) },
+      { refused: `RunNotOpen: Run ${RUN_ID} is already stopped; only an open run can be stopped` },
+    ]);
+  });
+
+  it('refuses a run that never started and writes nothing', async () => {
+    // Act
+    const result = await local.rekindle.receive(
+      operator('stop', '2026-11-22T16:00:00.000Z', { runId: 'no-such-run' }),
+    );
+
+    // Assess
+    expect(result).toEqual({
+      refused: 'RunNotOpen: Run no-such-run never started; only an open run can be stopped',
+    });
+    expect(await local.rekindle.scanTable('Controls')).toEqual([]);
+  });
+});
