@@ -7,6 +7,7 @@ import { localDateOf } from '../functions/campaign/send-window';
 import { localDate } from '../functions/shared/schemas';
 import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
 import { checkConsentHonoured } from './consent-check';
+import { checkGuardrails, formatGuardrailCheck } from './guardrail-check';
 import { type InboundEvent, parseEventsFile } from './inbound-events';
 import { arrivalsAfter, generatePopulation } from './population';
 import { importPopulationFile, populationLineError, readImportReport } from './population-import';
@@ -172,6 +173,15 @@ const main = async () => {
     const consent = checkConsentHonoured(touched, consentChanges);
     console.log(formatConsentCheck(consent, rekindle.feed.received.length));
     if (consent.violations.length > 0) process.exitCode = 1;
+    // Every rule, recomputed from the records apart from the code that enforced it.
+    const guardrails = checkGuardrails(await rekindle.guardrailRecords(), rekindle.guardrailConfig());
+    console.log(formatGuardrailCheck(guardrails));
+    for (const { rule, contact, detail } of guardrails.violations.slice(0, 20)) {
+      console.log(
+        `  VIOLATION ${rule}: ${contact.channel} to ${contact.userId} at ${contact.sentAt} (${contact.runId}): ${detail}`,
+      );
+    }
+    if (guardrails.violations.length > 0) process.exitCode = 1;
     if (values.out) {
       mkdirSync(values.out, { recursive: true });
       writeFileSync(path.join(values.out, 'messages.jsonl'), jsonLines(messages));

@@ -14,17 +14,20 @@ import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 type JSONValue = Parameters<StateMachine['run']>[0];
 
 import { JSONPath } from 'jsonpath-plus';
-import type { Campaign, CampaignInput } from '../functions/campaign/definition';
+import { type Campaign, type CampaignInput, goals } from '../functions/campaign/definition';
 import type { EnrollmentBatch } from '../functions/campaign/enrollment';
 import type { RunSummary } from '../functions/campaign/run';
 import type { CallTask } from '../functions/channels/call-task-queue';
 import type { SandboxMessage } from '../functions/channels/channel';
 import type { ConsentChange } from '../functions/data/user-changes';
+import { type FrequencyCaps, frequencyCapsFrom } from '../functions/guardrails/frequency-caps';
+import { type QuietHours, quietHoursFrom } from '../functions/guardrails/quiet-hours';
 import { useClock } from '../functions/shared/clock';
 import type { User } from '../functions/users/user';
 import type { HandlerName } from '../infra/functions';
 import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
+import type { GuardrailRecords } from './guardrail-check';
 import type { InboundEvent } from './inbound-events';
 import { InboundFeed, type SmsReply } from './inbound-feed';
 import {
@@ -459,6 +462,65 @@ export class LocalRekindle {
   async callTasks(): Promise<CallTask[]> {
     const tasks = (await this.scanTable('CallTasks')) as unknown as CallTask[];
     return tasks.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.userId.localeCompare(b.userId));
+  }
+
+  /**
+   * What the guardrail check reads (local/guardrail-check.ts): every message and call task, the consent
+   * trail, the enrollments, the goal events and operator actions received, each user's time zone.
+   */
+  async guardrailRecords(): Promise<GuardrailRecords> {
+    const messages = await this.sandboxMessages();
+    const tasks = await this.callTasks();
+    const zones = new Map(
+      (await this.scanTable('Users')).map((user) => [String(user.userId), String(user.timeZone)]),
+    );
+    const goalTypes = new Set<string>(goals);
+    return {
+      contacts: [
+        ...messages.map(({ userId, campaignId, runId, touch, channel, sentAt }) => ({
+          userId,
+          campaignId,
+          runId,
+          touch,
+          channel,
+          sentAt,
+        })),
+        ...tasks.map((task) => ({
+          userId: task.userId,
+          campaignId: task.campaignId,
+          runId: task.runId,
+          touch: Number(/\|t(\d+)#/.exec(task.touchId)?.[1]),
+          channel: 'call' as const,
+          sentAt: task.createdAt,
+        })),
+      ],
+      consentChanges: await this.consentChanges(),
+      enrollments: (await this.scanTable('Enrollments')) as unknown as EnrollmentBatch[],
+      goalEvents: this.feed.received.flatMap(({ event }) =>
+        goalTypes.has(event.type) && 'userId' in event && event.userId
+          ? [{ userId: event.userId, type: event.type, occurredAt: event.occurredAt }]
+          : [],
+      ),
+      operatorActions: this.feed.received.flatMap(({ event, result }) =>
+        event.type === 'operator' && (result as { done?: string }).done
+          ? [{ ...event, at: new Date(event.occurredAt).toISOString() }]
+          : [],
+      ),
+      timeZoneOf: (userId) => zones.get(userId) ?? 'UTC',
+      goalOf: (campaignId) => {
+        const campaign = this.campaigns.get(campaignId);
+        if (!campaign) throw new Error(`Unknown campaign ${campaignId}`);
+        return campaign.goal;
+      },
+    };
+  }
+
+  /** The stack's guardrails as the template configures the send step. */
+  guardrailConfig(): { quietHours: QuietHours; frequencyCaps: FrequencyCaps } {
+    return {
+      quietHours: quietHoursFrom(process.env.QUIET_HOURS),
+      frequencyCaps: frequencyCapsFrom(process.env.FREQUENCY_CAPS),
+    };
   }
 
   /** Everything the sandbox recorded, in send order. */
