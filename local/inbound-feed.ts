@@ -105,8 +105,7 @@ export class InboundFeed {
           return { done: await this.ports.operate(action, new Date(occurredAt)) };
         } catch (error) {
           // An action that names a run already closed (or not yet started) is refused, as the CLI refuses it.
-          if (error instanceof Error && error.name !== 'Error')
-            return { refused: `${error.name}: ${error.message}` };
+          if (error instanceof RekindleError) return { refused: `${error.name}: ${error.message}` };
           throw error;
         }
       }
