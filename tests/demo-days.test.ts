@@ -27,7 +27,20 @@ describe('npm start -- --days 2', () => {
   let messages: { userId: string; runId: string; campaignId: string; sentAt: string }[];
 
   beforeAll(async () => {
-    result = await runDemo('--days', '2', '--seed', '3', '--date', '2026-11-22', '--out', out);
+    // An operator pauses one campaign for two hours on the first day and stops another's first-day run.
+    const events = path.join(import.meta.dirname, 'fixtures', 'events-brakes.jsonl');
+    result = await runDemo(
+      '--days',
+      '2',
+      '--seed',
+      '3',
+      '--date',
+      '2026-11-22',
+      '--events',
+      events,
+      '--out',
+      out,
+    );
     runs = JSON.parse(readFileSync(path.join(out, 'runs.json'), 'utf8'));
     messages = jsonLines(path.join(out, 'messages.jsonl'));
   }, 300_000);
@@ -81,6 +94,39 @@ describe('npm start -- --days 2', () => {
     expect(closing).toMatch(
       /\n\nevents received \d+ · .* messages on a channel after it was turned off: 0\n/,
     );
+  });
+
+  it("shows the operator's pause and stop: held time, stopped members, and nothing sent while paused or after the stop", () => {
+    const paused = runs.find((run) => run.runId === 'settled-no-reborrow#2026-11-22#America/Mexico_City');
+    const stopped = runs.find((run) => run.runId === 'application-incomplete#2026-11-22#America/Mexico_City');
+    // Held from the pause at 11:00 local to the first look after the resume at 13:00 local.
+    expect(paused?.touches[0]?.heldMinutes).toBeGreaterThanOrEqual(120);
+    expect(paused?.touches[0]?.heldMinutes).toBeLessThanOrEqual(125);
+    expect(paused?.brakes.holds).toEqual([expect.objectContaining({ touch: 1, ending: 'resumed' })]);
+    expect(stopped?.brakes).toMatchObject({
+      stoppedAt: '2026-11-23T16:00:00.000Z',
+      stoppedBy: 'events-file',
+    });
+    expect(stopped?.exited.stopped).toBeGreaterThan(0);
+    expect(result.stdout).toMatch(/touch 1 .* held 2 h 0\d min by a pause/);
+    expect(result.stdout).toContain(
+      `STOPPED at 2026-11-23T16:00:00.000Z by events-file: ${stopped?.exited.stopped} members ended stopped`,
+    );
+    const first = (campaignId: string) =>
+      messages.filter((message) => message.runId === `${campaignId}#2026-11-22#America/Mexico_City`);
+    expect(
+      first('settled-no-reborrow').filter(
+        (message) =>
+          message.sentAt >= '2026-11-22T17:00:00.000Z' && message.sentAt < '2026-11-22T19:00:00.000Z',
+      ),
+    ).toEqual([]);
+    expect(
+      first('application-incomplete').filter((message) => message.sentAt >= '2026-11-23T16:00:00.000Z'),
+    ).toEqual([]);
+    expect(result.stdout).toMatch(
+      /\n {2}brakes: 1 runs held by a pause for 2 h 0\d min in all · 1 runs stopped, \d+ members ended stopped\n/,
+    );
+    expect(result.stdout).toMatch(/\nguardrails: \d+ checks · violations: 0 /);
   });
 
   it('enrolls the inner ring in both credited-no-drawdown campaigns on the same day: the overlap', () => {
