@@ -165,21 +165,21 @@ export class RekindleFunctions extends Construct {
     allow(this.sendTouch, touches, ['Query', 'PutItem', 'UpdateItem']);
     allow(this.sendTouch, runs, ['PutItem']);
     allow(this.sendTouch, callTasks, ['PutItem']);
-    // The operator's brakes, read before every chunk.
-    allow(this.sendTouch, controls, ['BatchGetItem']);
+    // The operator's brakes, read before every chunk (and a paused touch's hold).
+    allow(this.sendTouch, controls, ['GetItem']);
     if (props.channels.mode === 'aws')
       this.allowProviders(props.channels, props.emailConfigurationSetName ?? '');
     else if (sandboxOutbox) allow(this.sendTouch, sandboxOutbox, ['PutItem']);
 
     this.checkProgress = handlerFunction(this, 'check-progress', { RUNS_TABLE, CONTROLS_TABLE });
     allow(this.checkProgress, runs, ['Query']);
-    allow(this.checkProgress, controls, ['BatchGetItem']);
+    allow(this.checkProgress, controls, ['GetItem']);
 
     this.holdTouch = handlerFunction(this, 'hold-touch', {
       CONTROLS_TABLE,
       PAUSE_LIMIT_HOURS: String(props.pauseLimitHours),
     });
-    allow(this.holdTouch, controls, ['BatchGetItem', 'UpdateItem']);
+    allow(this.holdTouch, controls, ['GetItem', 'UpdateItem']);
 
     this.closeBatch = handlerFunction(
       this,
@@ -201,7 +201,8 @@ export class RekindleFunctions extends Construct {
       Duration.minutes(5),
     );
     allow(this.summariseRun, runs, ['GetItem', 'Query', 'UpdateItem']);
-    allow(this.summariseRun, controls, ['GetItem']);
+    // A stopped run's stop request leaves the brakes item when the run closes.
+    allow(this.summariseRun, controls, ['GetItem', 'UpdateItem']);
 
     this.recordAppEvent = handlerFunction(this, 'record-app-event', {
       ...userWriteEnvironment(props.tables),

@@ -123,6 +123,12 @@ describe('a stop', () => {
     const [record] = (await local.rekindle.scanTable('Runs')).filter((item) => item.record === 'run');
     expect(record).toMatchObject({ status: 'stopped', completedAt: '2026-11-23T17:00:00.000Z' });
     expect(record?.openRun).toBeUndefined();
+    // The closed run's stop left the brakes item every send step reads; its own item keeps it.
+    const controls = await local.rekindle.scanTable('Controls');
+    expect(controls.sort((a, b) => String(a.scope).localeCompare(String(b.scope)))).toEqual([
+      { scope: 'brakes' },
+      expect.objectContaining({ scope: `run#${RUN_ID}`, stopRequestedAt: stopAt }),
+    ]);
     expect(local.rekindle.feed.received.map((event) => event.result)).toEqual([
       { done: expect.stringContaining(`Stop requested for ${RUN_ID}`) },
       { refused: `RunNotOpen: Run ${RUN_ID} is already stopped; only an open run can be stopped` },
@@ -139,6 +145,7 @@ describe('a stop', () => {
     expect(result).toEqual({
       refused: 'RunNotOpen: Run no-such-run never started; only an open run can be stopped',
     });
-    expect(await local.rekindle.scanTable('Controls')).toEqual([]);
+    const controls = await local.rekindle.scanTable('Controls');
+    expect(controls.sort((a, b) => String(a.scope).localeCompare(String(b.scope)))).toEqual([]);
   });
 });

@@ -182,7 +182,7 @@ describe('the brakes', () => {
       ),
     );
     expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual([
-      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
       'dynamodb:UpdateItem',
     ]);
     expect(Object.keys(template.findOutputs('*'))).toEqual(

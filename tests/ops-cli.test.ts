@@ -58,12 +58,16 @@ describe('the ops CLI against a deployed stack', () => {
       `Paused campaign ${CAMPAIGN}`,
     );
     expect(await controls()).toEqual([
-      expect.objectContaining({
-        scope: `campaign#${CAMPAIGN}`,
-        paused: true,
-        changedBy: OPERATOR,
-        reason: 'wrong offer in the SMS',
-      }),
+      {
+        scope: 'brakes',
+        [`pause:${CAMPAIGN}`]: {
+          paused: true,
+          pausedAt: expect.any(String),
+          changedAt: expect.any(String),
+          changedBy: OPERATOR,
+          reason: 'wrong offer in the SMS',
+        },
+      },
     ]);
     const paused = await ops('status');
     expect(paused).toMatch(
@@ -78,7 +82,9 @@ describe('the ops CLI against a deployed stack', () => {
   it('pauses the whole stack with --all', async () => {
     await ops('pause', '--all');
     expect(await ops('status')).toMatch(/^stack: PAUSED since/);
-    expect(await controls()).toEqual([expect.objectContaining({ scope: 'stack', paused: true })]);
+    expect(await controls()).toEqual([
+      { scope: 'brakes', 'pause:stack': expect.objectContaining({ paused: true, changedBy: OPERATOR }) },
+    ]);
   });
 
   it('lists open runs and stops one', async () => {
@@ -91,9 +97,13 @@ describe('the ops CLI against a deployed stack', () => {
     expect(await ops('status')).toContain(
       `${RUN_ID} · started 2026-11-22T16:30:00.000Z · STOPPING (requested`,
     );
-    expect(await controls()).toEqual([
-      expect.objectContaining({ scope: `run#${RUN_ID}`, stoppedBy: OPERATOR }),
-    ]);
+    // The run's own item keeps the request; the brakes item carries it to the send steps.
+    expect(await controls()).toEqual(
+      expect.arrayContaining([
+        { scope: `run#${RUN_ID}`, stopRequestedAt: expect.any(String), stoppedBy: OPERATOR },
+        { scope: 'brakes', [`stop:${RUN_ID}`]: { at: expect.any(String), by: OPERATOR } },
+      ]),
+    );
   });
 
   it.each([

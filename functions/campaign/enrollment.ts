@@ -55,7 +55,7 @@ export const historiesOf = (
   for (const chunk of ordered) {
     if (chunk.results === undefined) {
       // Claimed by an attempt that died before recording results: whether it sent is unknown.
-      for (const userId of chunk.userIds) {
+      for (const userId of chunk.userIds ?? []) {
         const history = histories.get(userId) ?? { sent: [], lastRung: -1 };
         history.lastSkip = 'already-claimed';
         history.lastRung = Math.max(history.lastRung, chunk.plannedRungs?.[userId] ?? -1);

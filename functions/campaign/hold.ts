@@ -1,4 +1,4 @@
-import { putHold } from '../data/controls';
+import { getRunControl, putHold } from '../data/controls';
 import { type Brakes, type Hold, heldMilliseconds, readBrakes } from '../operations/controls';
 import { HOLD_POLL_MINUTES } from '../operations/pause-limit';
 import type { Run } from './run';
@@ -27,9 +27,9 @@ export const holdTouch = async (
   now: Date,
   limitHours: number,
 ): Promise<HoldDecision> => {
-  const brakes = await readBrakes(run);
-  const decision = decide(brakes, touch, now, limitHours * 60 * 60 * 1000);
-  const current = brakes.holds[String(touch)];
+  const [brakes, { holds }] = await Promise.all([readBrakes(run), getRunControl(run.runId)]);
+  const current = holds[String(touch)];
+  const decision = decide(brakes, current, now, limitHours * 60 * 60 * 1000);
   const open = current?.until === undefined ? current : undefined;
   if (decision.state === 'held' && open === undefined) {
     // A new hold; a touch held before keeps that time too.
@@ -50,11 +50,10 @@ export const holdTouch = async (
   return decision;
 };
 
-const decide = (brakes: Brakes, touch: number, now: Date, limitMs: number): HoldDecision => {
+const decide = (brakes: Brakes, current: Hold | undefined, now: Date, limitMs: number): HoldDecision => {
   const at = now.toISOString();
   if (brakes.stopRequestedAt) return { state: 'stopped', at };
   if (!brakes.paused) return { state: 'resumed', at };
-  const current = brakes.holds[String(touch)];
   const held: Hold =
     current?.until === undefined && current
       ? current
@@ -66,8 +65,11 @@ const decide = (brakes: Brakes, touch: number, now: Date, limitMs: number): Hold
 /** How a touch's send step treats the next chunk: send it, leave it for later, or record it unsent. */
 export type ChunkBrake = 'send' | 'hold' | 'paused' | 'stopped';
 
-export const brakeOnChunk = (brakes: Brakes, touch: number): ChunkBrake => {
+export const brakeOnChunk = async (run: Run, touch: number): Promise<ChunkBrake> => {
+  const brakes = await readBrakes(run);
   if (brakes.stopRequestedAt) return 'stopped';
   if (!brakes.paused) return 'send';
-  return brakes.holds[String(touch)]?.ending === 'gave-up' ? 'paused' : 'hold';
+  // Only a paused touch needs its hold: given up after the limit, its members are recorded `paused`.
+  const { holds } = await getRunControl(run.runId);
+  return holds[String(touch)]?.ending === 'gave-up' ? 'paused' : 'hold';
 };

@@ -12,7 +12,6 @@ import { type ContactRecord, claimContact, cooldownOf, recordCooldown } from '..
 import type { FrequencyCaps } from '../guardrails/frequency-caps';
 import { isQuietHour, type QuietHours } from '../guardrails/quiet-hours';
 import { unsubscribeUrlFor } from '../links/unsubscribe-url';
-import { readBrakes } from '../operations/controls';
 import { logger } from '../shared/powertools';
 import type { ProfileFields } from '../users/profile';
 import type { User, UserRecord } from '../users/user';
@@ -92,11 +91,7 @@ export const sendTouchToBatch = async (
     }
     // The operator's brakes, read before every chunk: a pause or a stop takes effect before the next chunk,
     // also in a touch already under way. A paused touch leaves its chunks unclaimed for after the resume.
-    const brake: ChunkBrake = stopped
-      ? 'stopped'
-      : holding
-        ? 'hold'
-        : brakeOnChunk(await readBrakes(run), touch);
+    const brake: ChunkBrake = stopped ? 'stopped' : holding ? 'hold' : await brakeOnChunk(run, touch);
     if (brake === 'hold') {
       holding = true;
       outcome.held += userIds.length;

@@ -1,4 +1,4 @@
-import { getRunControl } from '../data/controls';
+import { getRunControl, removeStopRequest } from '../data/controls';
 import { completeRun, getSelection, queryBatchClosings, queryTouchOutcomes } from '../data/runs';
 import { heldMilliseconds, type RunControl } from '../operations/controls';
 import { ladderOf } from './definition';
@@ -94,5 +94,6 @@ export const summariseRun = async (run: Run, now: Date): Promise<RunSummary> => 
     brakes,
   };
   await completeRun(run.runId, summary, now.toISOString(), control.stopRequestedAt ? 'stopped' : 'completed');
+  if (control.stopRequestedAt) await removeStopRequest(run.runId);
   return summary;
 };

@@ -21,7 +21,8 @@ export interface TouchChunk {
   batch: number;
   touch: number;
   chunk: number;
-  userIds: string[];
+  /** The members claimed; removed once `results` name them all (smaller items, fewer write units). */
+  userIds?: string[];
   status: 'claimed' | 'done';
   claimedAt: string;
   plannedRungs?: Record<string, number>;

@@ -1,4 +1,4 @@
-import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../clients/dynamodb';
 import type { Hold, PauseControl, RunControl } from '../operations/controls';
 import { requireEnv } from '../shared/config';
@@ -6,30 +6,36 @@ import { requireEnv } from '../shared/config';
 const controlsTable = requireEnv('CONTROLS_TABLE');
 
 /**
- * The operator's brakes, one item each: `stack` and `campaign#<id>` (paused or not), `run#<runId>` (stop
- * requested, and how long each touch of the run was held by a pause).
+ * The operator's brakes. One small item, `brakes`, holds everything a send step must see before each chunk
+ * — the stack's pause (`pause:stack`), each campaign's (`pause:<campaignId>`), each open run's stop request
+ * (`stop:<runId>`) — so that look is one strongly consistent read of one item. Each run also has an item of
+ * its own, `run#<runId>`: its stop request for the record, and how long each touch was held by a pause.
  */
-export const STACK_SCOPE = 'stack';
-export const campaignScope = (campaignId: string) => `campaign#${campaignId}`;
+const BRAKES_SCOPE = 'brakes';
 export const runScope = (runId: string) => `run#${runId}`;
+export const STACK = 'stack';
+const pauseAttribute = (target: string) => `pause:${target}`;
+const stopAttribute = (runId: string) => `stop:${runId}`;
 /** A run item's attribute per held touch: `hold-<touch>`. */
 const HOLD_PREFIX = 'hold-';
 
-/** Every control item for these scopes, read strongly consistent: a pause counts from the moment it is written. */
-export const getControlItems = async (
-  scopes: readonly string[],
-): Promise<Map<string, Record<string, unknown>>> => {
-  const items = new Map<string, Record<string, unknown>>();
-  let keys: Record<string, unknown>[] = scopes.map((scope) => ({ scope }));
-  for (let attempt = 0; keys.length > 0; attempt += 1) {
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** Math.min(attempt, 6)));
-    const result = await documentClient.send(
-      new BatchGetCommand({ RequestItems: { [controlsTable]: { Keys: keys, ConsistentRead: true } } }),
-    );
-    for (const item of result.Responses?.[controlsTable] ?? []) items.set(String(item.scope), item);
-    keys = result.UnprocessedKeys?.[controlsTable]?.Keys ?? [];
+/** The brakes item as the send path reads it: pauses by target (`stack` or a campaign id), stops by run. */
+export interface BrakesItem {
+  pauses: Record<string, PauseControl>;
+  stops: Record<string, { at: string; by: string }>;
+}
+
+export const getBrakesItem = async (): Promise<BrakesItem> => {
+  const result = await documentClient.send(
+    new GetCommand({ TableName: controlsTable, Key: { scope: BRAKES_SCOPE }, ConsistentRead: true }),
+  );
+  const brakes: BrakesItem = { pauses: {}, stops: {} };
+  for (const [name, value] of Object.entries(result.Item ?? {})) {
+    if (name.startsWith('pause:')) brakes.pauses[name.slice('pause:'.length)] = value as PauseControl;
+    if (name.startsWith('stop:'))
+      brakes.stops[name.slice('stop:'.length)] = value as { at: string; by: string };
   }
-  return items;
+  return brakes;
 };
 
 export const getRunControl = async (runId: string): Promise<RunControl> => {
@@ -49,51 +55,64 @@ export const runControlOf = (item: Record<string, unknown> | undefined): RunCont
   ),
 });
 
-export const pauseControlOf = (item: Record<string, unknown> | undefined): PauseControl => ({
-  paused: item?.paused === true,
-  ...(typeof item?.pausedAt === 'string' ? { pausedAt: item.pausedAt } : {}),
-  ...(typeof item?.changedAt === 'string' ? { changedAt: item.changedAt } : {}),
-  ...(typeof item?.changedBy === 'string' ? { changedBy: item.changedBy } : {}),
-  ...(typeof item?.reason === 'string' ? { reason: item.reason } : {}),
-});
+/** Pauses the stack (`target` "stack") or a campaign; pausing again keeps when the pause began. */
+export const putPause = async (target: string, at: string, by: string, reason?: string): Promise<void> => {
+  const current = (await getBrakesItem()).pauses[target];
+  const pause: PauseControl = {
+    paused: true,
+    pausedAt: current?.paused && current.pausedAt ? current.pausedAt : at,
+    changedAt: at,
+    changedBy: by,
+    ...(reason ? { reason } : {}),
+  };
+  await setBrakesAttribute(pauseAttribute(target), pause);
+};
 
-/** Pauses a scope; pausing it again keeps the moment it was first paused. */
-export const putPause = async (scope: string, at: string, by: string, reason?: string): Promise<void> => {
+export const putResume = async (target: string, at: string, by: string): Promise<void> => {
+  await setBrakesAttribute(pauseAttribute(target), { paused: false, changedAt: at, changedBy: by });
+};
+
+const setBrakesAttribute = async (name: string, value: unknown) => {
   await documentClient.send(
     new UpdateCommand({
       TableName: controlsTable,
-      Key: { scope },
-      UpdateExpression: `SET paused = :true, pausedAt = if_not_exists(pausedAt, :at), changedAt = :at, changedBy = :by${reason ? ', reason = :reason' : ' REMOVE reason'}`,
-      ExpressionAttributeValues: {
-        ':true': true,
-        ':at': at,
-        ':by': by,
-        ...(reason ? { ':reason': reason } : {}),
-      },
+      Key: { scope: BRAKES_SCOPE },
+      UpdateExpression: 'SET #name = :value',
+      ExpressionAttributeNames: { '#name': name },
+      ExpressionAttributeValues: { ':value': value },
     }),
   );
 };
 
-export const putResume = async (scope: string, at: string, by: string): Promise<void> => {
-  await documentClient.send(
-    new UpdateCommand({
-      TableName: controlsTable,
-      Key: { scope },
-      UpdateExpression: 'SET paused = :false, changedAt = :at, changedBy = :by REMOVE pausedAt, reason',
-      ExpressionAttributeValues: { ':false': false, ':at': at, ':by': by },
-    }),
-  );
-};
-
-/** Asks the run to stop; asking again keeps the first request. */
+/**
+ * Asks the run to stop; asking again keeps the first request. The run's own item keeps it for the record
+ * (closing and the summary read it there); the brakes item carries it to the send steps until the run closes.
+ */
 export const putStopRequest = async (runId: string, at: string, by: string): Promise<void> => {
-  await documentClient.send(
+  const result = await documentClient.send(
     new UpdateCommand({
       TableName: controlsTable,
       Key: { scope: runScope(runId) },
       UpdateExpression:
         'SET stopRequestedAt = if_not_exists(stopRequestedAt, :at), stoppedBy = if_not_exists(stoppedBy, :by)',
       ExpressionAttributeValues: { ':at': at, ':by': by },
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  await setBrakesAttribute(stopAttribute(runId), {
+    at: String(result.Attributes?.stopRequestedAt ?? at),
+    by: String(result.Attributes?.stoppedBy ?? by),
+  });
+};
+
+/** A closed run's stop no longer needs to reach any send step: the brakes item stays small. */
+export const removeStopRequest = async (runId: string): Promise<void> => {
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: controlsTable,
+      Key: { scope: BRAKES_SCOPE },
+      UpdateExpression: 'REMOVE #name',
+      ExpressionAttributeNames: { '#name': stopAttribute(runId) },
     }),
   );
 };
@@ -110,3 +129,7 @@ export const putHold = async (runId: string, touch: number, hold: Hold): Promise
     }),
   );
 };
+
+/** The run items of these runs (stop, holds), for the ops CLI's status. */
+export const getRunControls = async (runIds: readonly string[]): Promise<Map<string, RunControl>> =>
+  new Map(await Promise.all(runIds.map(async (runId) => [runId, await getRunControl(runId)] as const)));

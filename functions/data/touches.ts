@@ -36,7 +36,8 @@ export const recordTouchResults = async (
     new UpdateCommand({
       TableName: touchesTable,
       Key: { runBatch: runBatch(chunk.runId, chunk.batch), touchChunk: chunkKey(chunk.touch, chunk.chunk) },
-      UpdateExpression: 'SET results = :results, #status = :done',
+      // The results name every member: the claim's member list and planned rungs are no longer needed.
+      UpdateExpression: 'SET results = :results, #status = :done REMOVE userIds, plannedRungs',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':results': results, ':done': 'done' },
     }),

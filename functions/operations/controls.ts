@@ -1,12 +1,5 @@
 import type { Run } from '../campaign/run';
-import {
-  campaignScope,
-  getControlItems,
-  pauseControlOf,
-  runControlOf,
-  runScope,
-  STACK_SCOPE,
-} from '../data/controls';
+import { getBrakesItem, STACK } from '../data/controls';
 
 /** A pause of the whole stack or of one campaign, as the operator left it. */
 export interface PauseControl {
@@ -44,29 +37,23 @@ export interface Brakes {
   /** Set when the stack or the run's campaign is paused (never for a dry run, which sends nothing). */
   paused?: { since: string; scope: 'stack' | 'campaign' };
   stopRequestedAt?: string;
-  holds: Record<string, Hold>;
 }
 
-/** Reads the stack's and the campaign's pause and the run's own controls in one strongly consistent read. */
+/** Reads the stack's and the campaign's pause and the run's stop: one strongly consistent read of one item. */
 export const readBrakes = async (run: Pick<Run, 'runId' | 'campaign' | 'dryRun'>): Promise<Brakes> => {
-  const campaign = campaignScope(run.campaign.id);
-  const items = await getControlItems([STACK_SCOPE, campaign, runScope(run.runId)]);
-  const control = runControlOf(items.get(runScope(run.runId)));
-  const stack = pauseControlOf(items.get(STACK_SCOPE));
-  const own = pauseControlOf(items.get(campaign));
+  const { pauses, stops } = await getBrakesItem();
+  const stack = pauses[STACK];
+  const own = pauses[run.campaign.id];
   // A dry run renders and sends nothing, so a paused campaign can still be dry-run before it is resumed.
   const pause = run.dryRun
     ? undefined
-    : stack.paused
+    : stack?.paused
       ? { since: stack.pausedAt ?? '', scope: 'stack' as const }
-      : own.paused
+      : own?.paused
         ? { since: own.pausedAt ?? '', scope: 'campaign' as const }
         : undefined;
-  return {
-    ...(pause ? { paused: pause } : {}),
-    ...(control.stopRequestedAt ? { stopRequestedAt: control.stopRequestedAt } : {}),
-    holds: control.holds,
-  };
+  const stop = stops[run.runId];
+  return { ...(pause ? { paused: pause } : {}), ...(stop ? { stopRequestedAt: stop.at } : {}) };
 };
 
 /** How long the hold has lasted by `now` (or until it ended), earlier holds of the touch included. */

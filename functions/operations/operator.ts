@@ -1,14 +1,4 @@
-import {
-  campaignScope,
-  getControlItems,
-  pauseControlOf,
-  putPause,
-  putResume,
-  putStopRequest,
-  runControlOf,
-  runScope,
-  STACK_SCOPE,
-} from '../data/controls';
+import { getBrakesItem, getRunControls, putPause, putResume, putStopRequest, STACK } from '../data/controls';
 import { getRunRecord, queryOpenRuns, type RunRecord } from '../data/runs';
 import { describeFirstIssue } from '../shared/errors';
 import { heldMilliseconds, type PauseControl, type RunControl } from './controls';
@@ -43,13 +33,13 @@ export const operate = async (input: unknown, context: OperatorContext): Promise
   if (action.campaignId !== undefined && !context.campaignIds.includes(action.campaignId)) {
     throw new UnknownCampaign(action.campaignId, context.campaignIds);
   }
-  const scope = action.campaignId === undefined ? STACK_SCOPE : campaignScope(action.campaignId);
+  const target = action.campaignId ?? STACK;
   const what = action.campaignId === undefined ? 'every campaign' : `campaign ${action.campaignId}`;
   if (action.action === 'pause') {
-    await putPause(scope, at, context.by, action.reason);
+    await putPause(target, at, context.by, action.reason);
     return `Paused ${what}: sends stop before their next chunk; held runs look again every few minutes`;
   }
-  await putResume(scope, at, context.by);
+  await putResume(target, at, context.by);
   return `Resumed ${what}: held touches go on at their next send moment`;
 };
 
@@ -61,19 +51,14 @@ export interface ControlStatus {
 }
 
 export const controlStatus = async (campaignIds: readonly string[], now: Date): Promise<ControlStatus> => {
-  const runs = await queryOpenRuns();
-  const items = await getControlItems([
-    STACK_SCOPE,
-    ...campaignIds.map(campaignScope),
-    ...runs.map((run) => runScope(run.runId)),
-  ]);
+  const [runs, brakes] = await Promise.all([queryOpenRuns(), getBrakesItem()]);
+  const controls = await getRunControls(runs.map((run) => run.runId));
+  const pause = (target: string): PauseControl => brakes.pauses[target] ?? { paused: false };
   return {
-    stack: pauseControlOf(items.get(STACK_SCOPE)),
-    campaigns: Object.fromEntries(
-      campaignIds.map((id) => [id, pauseControlOf(items.get(campaignScope(id)))]),
-    ),
+    stack: pause(STACK),
+    campaigns: Object.fromEntries(campaignIds.map((id) => [id, pause(id)])),
     runs: runs.map((run) => {
-      const control = runControlOf(items.get(runScope(run.runId)));
+      const control = controls.get(run.runId) ?? { holds: {} };
       const held = Object.values(control.holds).reduce((sum, hold) => sum + heldMilliseconds(hold, now), 0);
       return { ...run, control, heldMinutes: Math.round(held / 60_000) };
     }),
