@@ -181,10 +181,28 @@ const runWorld = async (world: World) => {
   expect(report.violations.slice(0, 5)).toEqual([]);
   totals.worlds += 1;
   totals.users += population.length;
-  totals.sends += (await local.rekindle.guardrailRecords()).contacts.length;
+  totals.sends += records.contacts.length;
   totals.checks += Object.values(report.checks).reduce((sum, count) => sum + count, 0);
+  // What the world exercised: skips by the guardrails and brakes, and operator actions done or refused.
+  const skipped: Record<string, number> = {};
+  for (const touch of results.flatMap((result) => result.output?.touches ?? [])) {
+    for (const reason of [
+      'quiet-hours',
+      'frequency-capped',
+      'opted-out',
+      'converted',
+      'paused',
+      'stopped',
+    ] as const)
+      skipped[reason] = (skipped[reason] ?? 0) + (touch.skipped[reason] ?? 0);
+  }
+  const held = results.reduce((sum, result) => sum + (result.output?.brakes.heldMinutes ?? 0), 0);
+  const operator = local.rekindle.feed.received.filter(({ event }) => event.type === 'operator');
+  const refused = operator.filter(({ result }) => (result as { refused?: string }).refused).length;
   console.log(
-    `world ${totals.worlds}: ${population.length} users, ${results.length} runs, ${formatGuardrailCheck(report)}`,
+    `world ${totals.worlds}: ${population.length} users · ${results.length} runs · ${records.contacts.length} contacts · ` +
+      `skipped ${JSON.stringify(skipped)} · held ${held} min · operator actions ${operator.length} (${refused} refused)\n` +
+      `  ${formatGuardrailCheck(report)}`,
   );
 };
 
