@@ -29,12 +29,25 @@ const FAR_ZONES = [
 ];
 const CHANNELS: Channel[] = ['push', 'sms', 'email', 'call'];
 
+const pause = fc.record({
+  kind: fc.constant('pause' as const),
+  campaign: fc.option(fc.constantFrom(...CAMPAIGNS), { nil: undefined }),
+  minute: fc.nat(3 * 24 * 60),
+  heldMinutes: fc.option(fc.integer({ min: 5, max: 30 * 60 }), { nil: undefined }),
+});
+const stop = fc.record({
+  kind: fc.constant('stop' as const),
+  campaign: fc.constantFrom(...CAMPAIGNS),
+  day: fc.nat(2),
+  minute: fc.nat(3 * 24 * 60),
+});
+
 /** One generated world: who the users are, what they and the operators do, and when. */
 const worlds = fc.record({
   seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   days: fc.integer({ min: 2, max: 3 }),
   /** Share of users moved to a far time zone, and of consents refused at the start. */
-  farShare: fc.double({ min: 0, max: 0.4, noNaN: true }),
+  farShare: fc.double({ min: 0.05, max: 0.4, noNaN: true }),
   refusedShare: fc.double({ min: 0, max: 0.3, noNaN: true }),
   /** Consents withdrawn in the app at random moments, mid-run. */
   withdrawals: fc.array(
@@ -55,24 +68,10 @@ const worlds = fc.record({
     }),
     { minLength: 1, maxLength: 2 },
   ),
-  /** Pauses (one campaign or all) with their resumes, and stops of scheduled runs. */
-  brakes: fc.array(
-    fc.oneof(
-      fc.record({
-        kind: fc.constant('pause' as const),
-        campaign: fc.option(fc.constantFrom(...CAMPAIGNS), { nil: undefined }),
-        minute: fc.nat(3 * 24 * 60),
-        heldMinutes: fc.option(fc.integer({ min: 5, max: 30 * 60 }), { nil: undefined }),
-      }),
-      fc.record({
-        kind: fc.constant('stop' as const),
-        campaign: fc.constantFrom(...CAMPAIGNS),
-        day: fc.nat(2),
-        minute: fc.nat(4 * 24 * 60),
-      }),
-    ),
-    { maxLength: 4 },
-  ),
+  /** Pauses (one campaign or all) with their resumes, and stops of scheduled runs: at least one of each. */
+  brakes: fc
+    .tuple(pause, stop, fc.array(fc.oneof(pause, stop), { maxLength: 3 }))
+    .map(([first, second, more]) => [first, second, ...more]),
 });
 type World = typeof worlds extends fc.Arbitrary<infer T> ? T : never;
 
@@ -120,7 +119,8 @@ const runWorld = async (world: World) => {
           type: 'operator',
           action: 'stop',
           runId: runIdOf(brake.campaign, Math.min(brake.day, world.days - 1)),
-          occurredAt: at(brake.minute),
+          // Some time after that run started at 10:30 local (a stop before it would be refused).
+          occurredAt: at(Math.min(brake.day, world.days - 1) * 24 * 60 + 10 * 60 + 30 + brake.minute),
         },
       ];
     }
