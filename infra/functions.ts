@@ -9,6 +9,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FrequencyCaps } from '../functions/guardrails/frequency-caps';
 import type { QuietHours } from '../functions/guardrails/quiet-hours';
+import type { SendRates } from '../functions/pacing/send-rates';
 import type { RekindleTables } from './tables';
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -88,6 +89,8 @@ export class RekindleFunctions extends Construct {
       frequencyCaps: FrequencyCaps;
       /** How long a pause may hold a touch before it is given up. */
       pauseLimitHours: number;
+      /** Messages per second each provider takes. */
+      sendRates: SendRates;
       /** With real providers: the SES configuration set that sends delivery, open and click events back. */
       emailConfigurationSetName?: string;
     },
@@ -151,6 +154,7 @@ export class RekindleFunctions extends Construct {
         CALL_TASKS_TABLE,
         QUIET_HOURS: JSON.stringify(props.quietHours),
         FREQUENCY_CAPS: JSON.stringify(props.frequencyCaps),
+        SEND_RATES: JSON.stringify(props.sendRates),
         CONTACTS_TABLE,
         CONTROLS_TABLE,
         ...channelEnvironment,

@@ -8,6 +8,7 @@ import {
   quietHoursFrom,
 } from '../functions/guardrails/quiet-hours';
 import { pauseLimitFrom } from '../functions/operations/pause-limit';
+import { type SendRates, sendRatesFrom } from '../functions/pacing/send-rates';
 import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
 import type { ChannelConfig } from './functions';
 import { RekindleStack } from './rekindle-stack';
@@ -21,6 +22,8 @@ export interface RekindleAppOptions {
   quietHours?: Partial<QuietHours>;
   /** Overrides of the default frequency caps (else from CDK context `frequencyCaps`). */
   frequencyCaps?: Partial<FrequencyCaps>;
+  /** Overrides of the default provider rates (else from CDK context `sendRates`). */
+  sendRates?: Partial<SendRates>;
   /** How long a pause may hold a touch (else from CDK context `pauseLimitHours`, default 24). */
   pauseLimitHours?: number;
   /** Skip esbuild bundling (the local runtime imports handler modules directly). */
@@ -61,6 +64,7 @@ export const createRekindleApp = (options: RekindleAppOptions = {}) => {
     channels: options.channels ?? channelsFromContext(app),
     quietHours,
     frequencyCaps: frequencyCapsFrom(options.frequencyCaps ?? app.node.tryGetContext('frequencyCaps')),
+    sendRates: sendRatesFrom(options.sendRates ?? app.node.tryGetContext('sendRates')),
     pauseLimitHours: pauseLimitFrom(
       options.pauseLimitHours ?? app.node.tryGetContext('pauseLimitHours'),
       campaigns,

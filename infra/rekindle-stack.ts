@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import type { Campaign } from '../functions/campaign/definition';
 import type { FrequencyCaps } from '../functions/guardrails/frequency-caps';
 import type { QuietHours } from '../functions/guardrails/quiet-hours';
+import type { SendRates } from '../functions/pacing/send-rates';
 import { CampaignStateMachine } from '../statemachines/campaign-state-machine';
 import { type ChannelConfig, RekindleFunctions } from './functions';
 import { UserImport } from './imports';
@@ -20,6 +21,8 @@ export interface RekindleStackProps extends StackProps {
   quietHours: QuietHours;
   /** Stack-wide: how often one person may hear from us over every campaign and run. */
   frequencyCaps: FrequencyCaps;
+  /** Stack-wide: messages per second each provider takes. */
+  sendRates: SendRates;
   /** Stack-wide: how long a pause may hold a touch before the touch is given up (`paused`). */
   pauseLimitHours: number;
 }
@@ -55,6 +58,7 @@ export class RekindleStack extends Stack {
       quietHours: props.quietHours,
       frequencyCaps: props.frequencyCaps,
       pauseLimitHours: props.pauseLimitHours,
+      sendRates: props.sendRates,
       emailConfigurationSetName: emailEvents?.configurationSetName,
     });
 

@@ -123,12 +123,35 @@ describe('Pinpoint push results', () => {
     },
   );
 
-  it.each(['apnsBadDeviceToken400', 'throttled', 'temporaryFailure'])(
-    'reads %s as a failed send that says nothing about the user',
+  it('reads apnsBadDeviceToken400 as a failed send that says nothing about the user', async () => {
+    await expect(sendWith('apnsBadDeviceToken400')).rejects.toMatchObject({ name: 'ChannelSendFailed' });
+  });
+
+  it.each(['throttled', 'temporaryFailure'])(
+    'reads %s as throttling, to be tried again (Pinpoint does not retry it), not a failed send',
     async (name) => {
-      await expect(sendWith(name)).rejects.toMatchObject({ name: 'ChannelSendFailed' });
+      await expect(sendWith(name)).rejects.toMatchObject({ name: 'ProviderThrottled', channel: 'push' });
     },
   );
+
+  it('reads a throttled SendMessages request as throttling', async () => {
+    pinpoint
+      .on(SendMessagesCommand)
+      .rejects(
+        Object.assign(new Error('Too many requests'), { name: 'TooManyRequestsException', $metadata: {} }),
+      );
+    const sending = pinpointPushSender(
+      new PinpointClient({ region: 'us-east-1', maxAttempts: 1 }),
+      'app-123',
+    ).send({
+      ...messageBase,
+      channel: 'push',
+      address: { token: 'device-token-abc', platform: 'apns' },
+      title: 't',
+      body: 'b',
+    });
+    await expect(sending).rejects.toMatchObject({ name: 'ProviderThrottled', channel: 'push' });
+  });
 
   it('returns the replaced token of a delivered push', async () => {
     pinpoint.on(SendMessagesCommand).resolves({
@@ -184,6 +207,20 @@ describe('End User Messaging SMS', () => {
       source: 'sms-opt-out-list',
       fields: { consents: { sms: false } },
     });
+  });
+
+  it('reads ThrottlingException (above the origination identity rate) as throttling, not a failure', async () => {
+    sms.on(SendTextMessageCommand).rejects(
+      Object.assign(new Error('Rate exceeded'), {
+        name: 'ThrottlingException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const sending = endUserMessagingSmsSender(
+      new PinpointSMSVoiceV2Client({ region: 'us-east-1', maxAttempts: 1 }),
+      'arn',
+    ).send(smsMessage);
+    await expect(sending).rejects.toMatchObject({ name: 'ProviderThrottled', channel: 'sms' });
   });
 
   it('lets other refusals through as failures', async () => {

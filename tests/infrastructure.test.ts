@@ -201,6 +201,32 @@ describe('the brakes', () => {
   });
 });
 
+describe('provider rates', () => {
+  const sendTouchEnvironment = (template: Template) =>
+    Object.values(template.findResources('AWS::Lambda::Function')).find(
+      (fn) => fn.Metadata?.['rekindle:handler'] === 'send-touch',
+    )?.Properties.Environment.Variables;
+
+  it('default to 1,000 push, 20 SMS and 14 emails a second, and are changed without code', () => {
+    expect(JSON.parse(sendTouchEnvironment(synthesize()).SEND_RATES)).toEqual({
+      push: 1000,
+      sms: 20,
+      email: 14,
+    });
+    expect(JSON.parse(sendTouchEnvironment(synthesize({ sendRates: { sms: 100 } })).SEND_RATES)).toEqual({
+      push: 1000,
+      sms: 100,
+      email: 14,
+    });
+  });
+
+  it.each([[{ sms: 0 }], [{ fax: 3 }]])('fail synthesis for %j with InvalidGuardrails', (rates) => {
+    expect(() => synthesize({ sendRates: rates as never })).toThrow(
+      expect.objectContaining({ name: 'InvalidGuardrails', message: expect.stringMatching(/^sendRates\./) }),
+    );
+  });
+});
+
 describe('cdk-nag', () => {
   it('passes AwsSolutions with no unacknowledged error or warning (synthesis would throw otherwise)', () => {
     expect(() => synthesize()).not.toThrow();

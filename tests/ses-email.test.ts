@@ -87,3 +87,35 @@ describe('SES v2 email', () => {
     });
   });
 });
+
+describe('SES v2 throttling', () => {
+  const ses = mockClient(SESv2Client);
+  beforeEach(() => ses.reset());
+
+  it.each([
+    ['TooManyRequestsException', 'Maximum sending rate exceeded.'],
+    ['ThrottlingException', 'Rate exceeded'],
+  ])('reads %s ("%s") as throttling, to be tried again, not a failed send', async (name, message) => {
+    // Prepare: SES v2 answers 429 with this body once the account's maximum send rate is exceeded.
+    ses
+      .on(SendEmailCommand)
+      .rejects(Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 429 } }));
+
+    // Act
+    const sending = sesEmailSender(
+      new SESv2Client({ region: 'us-east-1', maxAttempts: 1 }),
+      'offers@lender.example',
+      'rekindle-events',
+    ).send({
+      ...messageBase,
+      channel: 'email',
+      address: { email: 'ana@example.com' },
+      subject: 's',
+      body: 'b',
+      unsubscribeUrl: 'https://links.example/unsubscribe/token',
+    });
+
+    // Assess
+    await expect(sending).rejects.toMatchObject({ name: 'ProviderThrottled', channel: 'email' });
+  });
+});

@@ -1,7 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import { DateTime } from 'luxon';
 import pLimit from 'p-limit';
-import { type ChannelSenders, type OutboundMessage, RecipientOptedOut } from '../channels/channel';
+import {
+  type ChannelSenders,
+  type OutboundMessage,
+  ProviderThrottled,
+  RecipientOptedOut,
+} from '../channels/channel';
 import { chunk as chunksOf } from '../data/batch';
 import { getContactRecords } from '../data/contacts';
 import { getEnrollmentBatch } from '../data/enrollments';
@@ -12,6 +17,7 @@ import { type ContactRecord, claimContact, cooldownOf, recordCooldown } from '..
 import type { FrequencyCaps } from '../guardrails/frequency-caps';
 import { isQuietHour, type QuietHours } from '../guardrails/quiet-hours';
 import { unsubscribeUrlFor } from '../links/unsubscribe-url';
+import { sleep } from '../shared/clock';
 import { logger } from '../shared/powertools';
 import type { ProfileFields } from '../users/profile';
 import type { User, UserRecord } from '../users/user';
@@ -279,7 +285,7 @@ const deliver = async (context: TouchContext, { user, rung }: { user: UserRecord
   }
   context.onContactClaimed();
   try {
-    const sent = await context.senders[message.channel].send(message as never);
+    const sent = await sendRetryingThrottles(context.senders, message);
     if (sent.replacedPushToken && user.push) {
       await update('push-token-updated', { push: { ...user.push, token: sent.replacedPushToken } });
     }
@@ -297,6 +303,26 @@ const deliver = async (context: TouchContext, { user, rung }: { user: UserRecord
       error: error instanceof Error ? error.name : 'unknown',
     });
     return { skipped: 'send-failed' as const, ...at };
+  }
+};
+
+/** Backoff between tries of a throttled send: the provider takes it once its rate allows. */
+const THROTTLE_BACKOFF_MS = [250, 500, 1_000, 2_000, 4_000];
+
+/**
+ * Sends, trying again with growing pauses while the provider throttles (its refusal means nothing was
+ * sent). Still throttled after the last pause, the send fails.
+ */
+const sendRetryingThrottles = async (senders: ChannelSenders, message: OutboundMessage) => {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await senders[message.channel].send(message as never);
+    } catch (error) {
+      const pause = THROTTLE_BACKOFF_MS[attempt];
+      if (!(error instanceof ProviderThrottled) || pause === undefined) throw error;
+      // Full jitter: workers throttled together do not retry together.
+      await sleep(Math.round(pause * (0.5 + Math.random() / 2)));
+    }
   }
 };
 

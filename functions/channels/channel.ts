@@ -67,6 +67,28 @@ export class RecipientOptedOut extends RekindleError {
   }
 }
 
+/**
+ * The provider refused for now because it is sent to faster than it takes (SMS and SES throttling, SES
+ * "Maximum sending rate exceeded", a push result THROTTLED or TEMPORARY_FAILURE, which Pinpoint does not
+ * retry itself): the message was not sent and may be tried again after a pause; it says nothing about the
+ * person and is never a failed send.
+ */
+export class ProviderThrottled extends RekindleError {
+  constructor(
+    readonly channel: Channel,
+    reason: string,
+  ) {
+    super('ProviderThrottled', `The ${channel} provider is throttling: ${reason}`);
+  }
+}
+
+/** AWS's error names for "too fast, try later" (the SDK has retried them already by then). */
+export const THROTTLING_ERRORS: ReadonlySet<string> = new Set([
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'Throttling',
+]);
+
 export type ChannelSenders = { [C in Channel]: ChannelSender<C> };
 
 /** What the sandbox records instead of sending: everything but the address. */

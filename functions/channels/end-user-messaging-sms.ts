@@ -4,16 +4,19 @@ import {
   SendTextMessageCommand,
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { ChannelSendFailed } from '../shared/errors';
-import { type ChannelSender, RecipientOptedOut } from './channel';
+import { type ChannelSender, ProviderThrottled, RecipientOptedOut, THROTTLING_ERRORS } from './channel';
 
 /**
  * A refusal because the number is on the origination identity's opt-out list (the person texted STOP)
- * turns SMS off for the user; anything else is the provider's failure.
+ * turns SMS off for the user; throttling is the sender's to retry; anything else is the provider's failure.
  */
 export const interpretSmsError = (error: unknown): never => {
   if (error instanceof ConflictException && error.Reason === 'DESTINATION_PHONE_NUMBER_OPTED_OUT') {
     throw new RecipientOptedOut('sms', 'sms-opt-out-list', { consents: { sms: false } });
   }
+  // Above the origination identity's messages per second.
+  if (error instanceof Error && THROTTLING_ERRORS.has(error.name))
+    throw new ProviderThrottled('sms', error.name);
   throw error;
 };
 

@@ -4,7 +4,13 @@ import {
   SendMessagesCommand,
 } from '@aws-sdk/client-pinpoint';
 import { ChannelSendFailed } from '../shared/errors';
-import { type ChannelSender, RecipientOptedOut, type SendReceipt } from './channel';
+import {
+  type ChannelSender,
+  ProviderThrottled,
+  RecipientOptedOut,
+  type SendReceipt,
+  THROTTLING_ERRORS,
+} from './channel';
 
 /** Platform answers that are configuration errors of ours (sandbox vs production, wrong app), not the user leaving. */
 const CONFIGURATION_ERRORS =
@@ -39,7 +45,11 @@ export const interpretPushResult = (result: EndpointMessageResult | undefined): 
   if (result?.DeliveryStatus === 'PERMANENT_FAILURE' && tokenUnregistered(result.StatusMessage)) {
     throw new RecipientOptedOut('push', 'push-unregistered', { push: null });
   }
-  // The status says why (THROTTLED, TEMPORARY_FAILURE, ...); the token is not repeated.
+  // Pinpoint does not retry these itself; they say nothing about the token.
+  if (result?.DeliveryStatus === 'THROTTLED' || result?.DeliveryStatus === 'TEMPORARY_FAILURE') {
+    throw new ProviderThrottled('push', result.DeliveryStatus);
+  }
+  // The status says why (PERMANENT_FAILURE, UNKNOWN_FAILURE, ...); the token is not repeated.
   throw new ChannelSendFailed('push', result?.DeliveryStatus ?? 'no result for the address');
 };
 
@@ -47,23 +57,30 @@ export const interpretPushResult = (result: EndpointMessageResult | undefined): 
 export const pinpointPushSender = (client: PinpointClient, applicationId: string): ChannelSender<'push'> => ({
   async send(message) {
     const { token, platform } = message.address;
-    const response = await client.send(
-      new SendMessagesCommand({
-        ApplicationId: applicationId,
-        MessageRequest: {
-          Addresses: { [token]: { ChannelType: platform === 'apns' ? 'APNS' : 'GCM' } },
-          MessageConfiguration: {
-            DefaultPushNotificationMessage: {
-              Action: 'OPEN_APP',
-              Title: message.title,
-              Body: message.body,
-              Data: { touchId: message.touchId },
+    const response = await client
+      .send(
+        new SendMessagesCommand({
+          ApplicationId: applicationId,
+          MessageRequest: {
+            Addresses: { [token]: { ChannelType: platform === 'apns' ? 'APNS' : 'GCM' } },
+            MessageConfiguration: {
+              DefaultPushNotificationMessage: {
+                Action: 'OPEN_APP',
+                Title: message.title,
+                Body: message.body,
+                Data: { touchId: message.touchId },
+              },
             },
+            TraceId: message.touchId,
           },
-          TraceId: message.touchId,
-        },
-      }),
-    );
+        }),
+      )
+      .catch((error: unknown) => {
+        // The project's API rate, above which Pinpoint refuses the whole request.
+        if (error instanceof Error && THROTTLING_ERRORS.has(error.name))
+          throw new ProviderThrottled('push', error.name);
+        throw error;
+      });
     return interpretPushResult(response.MessageResponse?.Result?.[token]);
   },
 });

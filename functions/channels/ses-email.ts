@@ -1,6 +1,6 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { ChannelSendFailed } from '../shared/errors';
-import type { ChannelSender } from './channel';
+import { type ChannelSender, ProviderThrottled, THROTTLING_ERRORS } from './channel';
 
 /** SES tag values allow letters, digits, '_' and '-' only. */
 const tagValue = (value: string) => value.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256);
@@ -23,34 +23,41 @@ export const sesEmailSender = (
   configurationSetName: string,
 ): ChannelSender<'email'> => ({
   async send(message) {
-    const response = await client.send(
-      new SendEmailCommand({
-        FromEmailAddress: fromAddress,
-        Destination: { ToAddresses: [message.address.email] },
-        Content: {
-          Simple: {
-            Subject: { Data: message.subject, Charset: 'UTF-8' },
-            Body: {
-              Text: {
-                Data: `${message.body}\n\n--\nUnsubscribe: ${message.unsubscribeUrl}`,
-                Charset: 'UTF-8',
+    const response = await client
+      .send(
+        new SendEmailCommand({
+          FromEmailAddress: fromAddress,
+          Destination: { ToAddresses: [message.address.email] },
+          Content: {
+            Simple: {
+              Subject: { Data: message.subject, Charset: 'UTF-8' },
+              Body: {
+                Text: {
+                  Data: `${message.body}\n\n--\nUnsubscribe: ${message.unsubscribeUrl}`,
+                  Charset: 'UTF-8',
+                },
               },
+              Headers: [
+                { Name: 'List-Unsubscribe', Value: `<${message.unsubscribeUrl}>` },
+                { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
+              ],
             },
-            Headers: [
-              { Name: 'List-Unsubscribe', Value: `<${message.unsubscribeUrl}>` },
-              { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
-            ],
           },
-        },
-        ConfigurationSetName: configurationSetName,
-        EmailTags: [
-          { Name: USER_TAG, Value: encodeTagId(message.userId) },
-          { Name: 'campaign', Value: tagValue(message.campaignId) },
-          { Name: 'touch', Value: encodeTagId(message.touchId) },
-          { Name: 'variant', Value: tagValue(message.variant) },
-        ],
-      }),
-    );
+          ConfigurationSetName: configurationSetName,
+          EmailTags: [
+            { Name: USER_TAG, Value: encodeTagId(message.userId) },
+            { Name: 'campaign', Value: tagValue(message.campaignId) },
+            { Name: 'touch', Value: encodeTagId(message.touchId) },
+            { Name: 'variant', Value: tagValue(message.variant) },
+          ],
+        }),
+      )
+      .catch((error: unknown) => {
+        // "Maximum sending rate exceeded." comes as TooManyRequestsException (429) from SES v2.
+        if (error instanceof Error && THROTTLING_ERRORS.has(error.name))
+          throw new ProviderThrottled('email', error.name);
+        throw error;
+      });
     if (response.MessageId === undefined) throw new ChannelSendFailed('email', 'no message id returned');
     return { messageId: response.MessageId };
   },

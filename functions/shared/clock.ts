@@ -4,12 +4,17 @@
  */
 export interface Clock {
   now(): Date;
+  /** Waits `milliseconds` of this clock's time (a virtual clock may let the wait pass instantly). */
+  sleep?(milliseconds: number): Promise<void>;
 }
 
 const systemClock: Clock = { now: () => new Date() };
 let current: Clock = systemClock;
 
 export const now = (): Date => current.now();
+
+export const sleep = (milliseconds: number): Promise<void> =>
+  current.sleep?.(milliseconds) ?? new Promise((resolve) => setTimeout(resolve, milliseconds));
 
 export const useClock = (clock: Clock): void => {
   current = clock;

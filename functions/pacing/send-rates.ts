@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { withOverrides } from '../guardrails/configuration';
+
+/**
+ * How many messages per second each provider takes, stack-wide: the physical limit of a touch. SMS is the
+ * rate of the stack's one origination identity (a number, or a pool: the sum of its numbers' throughput);
+ * email is the SES account's maximum send rate; push is what Pinpoint and the platforms accept.
+ */
+export const sendRatesSchema = z.strictObject({
+  push: z.number().min(1).max(20_000),
+  sms: z.number().min(1).max(3_000),
+  email: z.number().min(1).max(10_000),
+});
+export type SendRates = z.infer<typeof sendRatesSchema>;
+
+/**
+ * Conservative starting points: a 10DLC or toll-free number is far below 100 SMS/s (a short code reaches
+ * it), a new SES production account starts at 14 emails/s, Pinpoint takes push in the thousands per second.
+ */
+export const defaultSendRates: SendRates = { push: 1_000, sms: 20, email: 14 };
+
+/** The defaults with the rates a configuration overrides (CDK context `sendRates`, JSON or an object). */
+export const sendRatesFrom = (override: unknown): SendRates =>
+  withOverrides('sendRates', sendRatesSchema, defaultSendRates, override, '{"sms":100}');
