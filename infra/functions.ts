@@ -96,7 +96,8 @@ export class RekindleFunctions extends Construct {
     },
   ) {
     super(scope, id);
-    const { users, runs, enrollments, touches, contacts, callTasks, controls, sandboxOutbox } = props.tables;
+    const { users, runs, enrollments, touches, contacts, callTasks, controls, pacing, sandboxOutbox } =
+      props.tables;
     const names = {
       USERS_TABLE: users.tableName,
       RUNS_TABLE: runs.tableName,
@@ -155,6 +156,7 @@ export class RekindleFunctions extends Construct {
         QUIET_HOURS: JSON.stringify(props.quietHours),
         FREQUENCY_CAPS: JSON.stringify(props.frequencyCaps),
         SEND_RATES: JSON.stringify(props.sendRates),
+        PACING_TABLE: pacing.tableName,
         CONTACTS_TABLE,
         CONTROLS_TABLE,
         ...channelEnvironment,
@@ -169,6 +171,8 @@ export class RekindleFunctions extends Construct {
     allow(this.sendTouch, touches, ['Query', 'PutItem', 'UpdateItem']);
     allow(this.sendTouch, runs, ['PutItem']);
     allow(this.sendTouch, callTasks, ['PutItem']);
+    // Each provider's ledger of send slots.
+    allow(this.sendTouch, pacing, ['GetItem', 'UpdateItem']);
     // The operator's brakes, read before every chunk (and a paused touch's hold).
     allow(this.sendTouch, controls, ['GetItem']);
     if (props.channels.mode === 'aws')

@@ -39,6 +39,11 @@ export class RekindleTables extends Construct {
   readonly touches: Table;
   /** Call tasks for agents; sparse index `openByQueue` (queue of open tasks, priority#createdAt#userId). */
   readonly callTasks: Table;
+  /**
+   * One ledger item per provider (`provider`): when its next free send slot begins. Every send step of every
+   * run reserves its slots here, so the provider's rate holds across all of them.
+   */
+  readonly pacing: Table;
   /** Messages the sandbox recorded instead of sending; only in sandbox deployments. */
   readonly sandboxOutbox?: Table;
 
@@ -104,6 +109,12 @@ export class RekindleTables extends Construct {
       indexName: 'openByQueue',
       partitionKey: { name: 'openQueue', type: AttributeType.STRING },
       sortKey: { name: 'queueOrder', type: AttributeType.STRING },
+    });
+    this.pacing = new Table(this, 'Pacing', {
+      ...tableDefaults,
+      partitionKey: { name: 'provider', type: AttributeType.STRING },
+      // Only the next free slot of each provider: nothing worth keeping after the stack.
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     if (props.sandbox) {
       this.sandboxOutbox = new Table(this, 'SandboxOutbox', {
