@@ -27,12 +27,12 @@ describe("a provider's ledger of send slots", () => {
   it('gives concurrent workers of two runs slots one interval apart: never above the rate, no gaps', async () => {
     // Prepare: 2 runs × 4 workers, each reserving chunks of 1–25 SMS until 150 each are booked, at 20 SMS/s.
     const random = randomStream(7, 'ledger');
-    const workers = Array.from({ length: 8 }, (_, worker) =>
-      Array.from({ length: 30 }, () => random.integer(1, 25)).reduce<number[]>(
-        (chunks, size) => (chunks.reduce((a, b) => a + b, 0) >= 150 + worker ? chunks : [...chunks, size]),
-        [],
-      ),
-    );
+    const workers = Array.from({ length: 8 }, (_, worker) => {
+      const chunks: number[] = [];
+      for (let booked = 0; booked < 150 + worker; booked += chunks.at(-1) ?? 0)
+        chunks.push(random.integer(1, 25));
+      return chunks;
+    });
 
     // Act: all at once, as the Distributed Map children of two runs would.
     const slots = (

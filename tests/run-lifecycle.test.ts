@@ -245,7 +245,8 @@ describe('the send step', () => {
     // Assess
     expect(outsideWindow).toMatchObject({ skipped: { 'outside-send-window': 1 }, active: 1 });
     expect(failed).toMatchObject({ skipped: { 'send-failed': 1 }, active: 1 });
-    const chunks = await local.rekindle.scanTable('Touches');
+    const { queryTouchChunks } = await import('../functions/data/touches');
+    const chunks = await queryTouchChunks(RUN_ID, 1);
     // Each skip names the ladder step it was due on: touch 1 push, so touch 2 went on to SMS.
     expect(chunks.map((chunk) => chunk.results)).toEqual([
       { a: { skipped: 'outside-send-window', channel: 'push', rung: 0 } },
