@@ -44,4 +44,36 @@ describe('a pause longer than the limit', () => {
     );
     expect(messages.filter((message) => message.touch === 1)).toEqual([]);
   });
+
+  it('gives a touch up at once when it is paused again after its earlier holds used the limit up', async () => {
+    // Prepare: paused 11:00–13:00 local (the whole 2 hours; the 13:00 look sees the resume), then paused
+    // again at 19:00 local, when the touch goes on, and resumed at 06:00 the next day.
+    await local.rekindle.importUsers(
+      Array.from({ length: 10 }, (_, index) =>
+        reachableOn(`user-${index}`, ['push', 'sms', 'email', 'call']),
+      ),
+    );
+    local.rekindle.script([
+      { type: 'operator', action: 'pause', campaignId: CAMPAIGN, occurredAt: '2026-11-22T17:00:00.000Z' },
+      { type: 'operator', action: 'resume', campaignId: CAMPAIGN, occurredAt: '2026-11-22T19:00:00.000Z' },
+      { type: 'operator', action: 'pause', campaignId: CAMPAIGN, occurredAt: '2026-11-23T01:00:00.000Z' },
+      { type: 'operator', action: 'resume', campaignId: CAMPAIGN, occurredAt: '2026-11-23T12:00:00.000Z' },
+    ] as InboundEvent[]);
+
+    // Act
+    const result = await local.rekindle.runCampaign(CAMPAIGN, { runDate: RUN_DATE, timeZone: TIME_ZONE });
+
+    // Assess: the second hold began with the 2 hours used, so it ended at once, given up.
+    const summary = result.output as RunSummary;
+    expect(summary.touches[0]).toMatchObject({ sent: {}, skipped: { paused: 10 }, heldMinutes: 120 });
+    expect(summary.brakes.holds).toEqual([
+      expect.objectContaining({
+        touch: 1,
+        since: '2026-11-23T01:00:00.000Z',
+        ending: 'gave-up',
+        minutes: 120,
+      }),
+    ]);
+    expect(summary.touches[1]).toMatchObject({ sent: { push: 10 } });
+  });
 });

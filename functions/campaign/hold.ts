@@ -29,16 +29,18 @@ export const holdTouch = async (
 ): Promise<HoldDecision> => {
   const [brakes, { holds }] = await Promise.all([readBrakes(run), getRunControl(run.runId)]);
   const current = holds[String(touch)];
-  const decision = decide(brakes, current, now, limitHours * 60 * 60 * 1000);
   const open = current?.until === undefined ? current : undefined;
-  if (decision.state === 'held' && open === undefined) {
-    // A new hold; a touch held before keeps that time too.
-    await putHold(run.runId, touch, {
-      since: now.toISOString(),
-      earlierMs: current ? heldMilliseconds(current, now) : 0,
-    });
-  } else if (decision.state !== 'held' && open) {
-    await putHold(run.runId, touch, { ...open, until: now.toISOString(), ending: decision.state });
+  // The hold this look belongs to: the open one, or a new one that keeps the time of the touch's earlier holds.
+  const hold: Hold = open ?? {
+    since: now.toISOString(),
+    earlierMs: current ? heldMilliseconds(current, now) : 0,
+  };
+  const decision = decide(brakes, hold, now, limitHours * 60 * 60 * 1000);
+  if (decision.state === 'held') {
+    if (open === undefined) await putHold(run.runId, touch, hold);
+  } else if (open || decision.state === 'gave-up') {
+    // Given up is written even for a hold this look began: the send step records the touch `paused` by it.
+    await putHold(run.runId, touch, { ...hold, until: now.toISOString(), ending: decision.state });
   }
   if (decision.state === 'resumed') {
     // Members not yet sent get the touch at the campaign's next send moment, not at the resume.
@@ -50,15 +52,11 @@ export const holdTouch = async (
   return decision;
 };
 
-const decide = (brakes: Brakes, current: Hold | undefined, now: Date, limitMs: number): HoldDecision => {
+const decide = (brakes: Brakes, hold: Hold, now: Date, limitMs: number): HoldDecision => {
   const at = now.toISOString();
   if (brakes.stopRequestedAt) return { state: 'stopped', at };
   if (!brakes.paused) return { state: 'resumed', at };
-  const held: Hold =
-    current?.until === undefined && current
-      ? current
-      : { since: at, earlierMs: current ? heldMilliseconds(current, now) : 0 };
-  if (heldMilliseconds(held, now) >= limitMs) return { state: 'gave-up', at };
+  if (heldMilliseconds(hold, now) >= limitMs) return { state: 'gave-up', at };
   return { state: 'held', at: new Date(now.getTime() + HOLD_POLL_MINUTES * 60 * 1000).toISOString() };
 };
 
