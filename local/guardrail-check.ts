@@ -26,7 +26,7 @@ export interface GuardrailRecords {
     enrolledAt: string;
     members: readonly string[];
   }[];
-  /** Goal events Rekindle received (login, credit_apply, drawdown), by user. */
+  /** Goal events Rekindle received (login, credit_apply, drawdown), at the later of when they happened and when Rekindle received them. */
   goalEvents: readonly { userId: string; type: string; occurredAt: string }[];
   /** Operator actions carried out (refused ones left out), in time order. */
   operatorActions: readonly {

@@ -85,6 +85,9 @@ const statesOf = (definition: AslDefinition): [string, AslDefinition['States'][s
 
 let started = false;
 
+/** The later of two instants, in the one ISO form the records use (so that strings compare as times). */
+const latest = (a: string, b: string) => new Date(Math.max(Date.parse(a), Date.parse(b))).toISOString();
+
 /** The timeline of the execution whose task is running (see `sleepVirtually`). */
 const runningOn = new AsyncLocalStorage<Timeline>();
 
@@ -531,9 +534,10 @@ export class LocalRekindle {
       ],
       consentChanges: await this.consentChanges(),
       enrollments: (await this.scanTable('Enrollments')) as unknown as EnrollmentBatch[],
-      goalEvents: this.feed.received.flatMap(({ event }) =>
+      // A conversion counts from when Rekindle received it: a late event cannot stop a send before it.
+      goalEvents: this.feed.received.flatMap(({ at, event }) =>
         goalTypes.has(event.type) && 'userId' in event && event.userId
-          ? [{ userId: event.userId, type: event.type, occurredAt: event.occurredAt }]
+          ? [{ userId: event.userId, type: event.type, occurredAt: latest(at, event.occurredAt) }]
           : [],
       ),
       operatorActions: this.feed.received.flatMap(({ event, result }) =>
