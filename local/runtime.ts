@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,9 +86,6 @@ let started = false;
 
 /** The later of two instants, in the one ISO form the records use (so that strings compare as times). */
 const latest = (a: string, b: string) => new Date(Math.max(Date.parse(a), Date.parse(b))).toISOString();
-
-/** The timeline of the execution whose task is running (see `sleepVirtually`). */
-const runningOn = new AsyncLocalStorage<Timeline>();
 
 const LOCAL_LINK_SIGNING_KEY = 'local-only-link-signing-key-not-a-secret-0000';
 
@@ -231,7 +227,6 @@ export class LocalRekindle {
       useClock(clock);
       const byId = new Map(campaigns.map((campaign) => [campaign.id, campaign]));
       const rekindle = new LocalRekindle(dynamoDb, client, template, byId, handlers, clock);
-      clock.sleeper = (milliseconds) => rekindle.sleepVirtually(milliseconds);
       // The sandbox providers answer as the feed scripts them (opt-out list, dead tokens).
       const { useSandboxProviderBehaviour } = await import('../functions/channels/sandbox');
       useSandboxProviderBehaviour(rekindle.feed.providerBehaviour);
@@ -317,10 +312,7 @@ export class LocalRekindle {
           timeline.running += 1;
           const startedAt = performance.now();
           try {
-            // The task's timeline travels with it, so a sleep inside the handler blocks this execution only.
-            return (await runningOn.run(timeline, () =>
-              handler(taskInput, lambdaContext(logicalId)),
-            )) as JSONValue;
+            return (await handler(taskInput, lambdaContext(logicalId))) as JSONValue;
           } finally {
             if (handlerName === 'select-audience' || handlerName === 'send-touch') this.unobserved = true;
             const tally = stats.lambda[handlerName] ?? { invocations: 0, milliseconds: 0 };
@@ -384,21 +376,6 @@ export class LocalRekindle {
     }
   }
 
-  /**
-   * A handler's `sleep` on the virtual timeline: its task stops counting as running until the clock gets
-   * there, which it does once every execution waits or sleeps. Outside an execution it passes at once.
-   */
-  private async sleepVirtually(milliseconds: number): Promise<void> {
-    const timeline = runningOn.getStore();
-    if (timeline === undefined || milliseconds <= 0) return;
-    timeline.running -= 1;
-    try {
-      await this.blockUntil(timeline, this.clock.now().getTime() + milliseconds);
-    } finally {
-      timeline.running += 1;
-    }
-  }
-
   private blockUntil(timeline: Timeline, until: number): Promise<void> {
     return new Promise((release) => {
       timeline.blocked.push({ until, release });
@@ -411,22 +388,10 @@ export class LocalRekindle {
    * simulated users act up to the earliest wait's end, the clock jumps there, and those waits end.
    */
   private advanceWhenAllWait(): void {
-    const allWait = () =>
-      [...this.timelines].every((timeline) => timeline.running === 0 && timeline.blocked.length > 0);
-    if (this.advancing || this.timelines.size === 0 || !allWait()) return;
-    this.advancing = true;
-    // Look again once pending callbacks ran: a Map child between two states is neither running nor waiting.
-    setImmediate(() => {
-      if (!allWait()) {
-        this.advancing = false;
-        return;
-      }
-      this.advanceAll();
-    });
-  }
-
-  private advanceAll(): void {
     const timelines = [...this.timelines];
+    if (this.advancing || timelines.length === 0) return;
+    if (!timelines.every((timeline) => timeline.running === 0 && timeline.blocked.length > 0)) return;
+    this.advancing = true;
     const until = Math.min(
       ...timelines.flatMap((timeline) => timeline.blocked.map((blocked) => blocked.until)),
     );

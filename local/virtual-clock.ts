@@ -8,15 +8,8 @@ export class VirtualClock implements Clock {
     this.current = start;
   }
 
-  /** How a handler's sleep passes: the runtime blocks the sleeping task until the clock gets there. */
-  sleeper: ((milliseconds: number) => Promise<void>) | undefined;
-
   now(): Date {
     return new Date(this.current);
-  }
-
-  sleep(milliseconds: number): Promise<void> {
-    return this.sleeper?.(milliseconds) ?? Promise.resolve();
   }
 
   /** Starts a new simulated world at `start` (tests reset the data and the clock together). */
