@@ -89,8 +89,9 @@ export const recordTouchResults = async (
     new UpdateCommand({
       TableName: touchesTable,
       Key: { runBatch: runBatch(chunk.runId, chunk.batch), touchChunk: chunkKey(chunk.touch, chunk.chunk) },
-      // The results name every member: the claim's member list and planned rungs are no longer needed.
-      UpdateExpression: 'SET results = :results, #status = :done REMOVE userIds, plannedRungs',
+      // The results name every member: the claim's member list is no longer needed (the planned ladder
+      // steps stay: a capped member's result has none, and they show which step it was held back on).
+      UpdateExpression: 'SET results = :results, #status = :done REMOVE userIds',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':results': stored, ':done': 'done' },
     }),
