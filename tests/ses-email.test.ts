@@ -4,6 +4,21 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { decodeTagId, encodeTagId, sesEmailSender } from '../functions/channels/ses-email';
 import { messageBase } from './support/messages';
 
+/** A short email through a client that does not retry (the provider's first answer is the one read). */
+const sendShortEmail = () =>
+  sesEmailSender(
+    new SESv2Client({ region: 'us-east-1', maxAttempts: 1 }),
+    'offers@lender.example',
+    'set',
+  ).send({
+    ...messageBase,
+    channel: 'email',
+    address: { email: 'ana@example.com' },
+    subject: 's',
+    body: 'b',
+    unsubscribeUrl: 'https://links.example/unsubscribe/token',
+  });
+
 describe('SES v2 email', () => {
   const ses = mockClient(SESv2Client);
   beforeEach(() => ses.reset());
@@ -69,18 +84,7 @@ describe('SES v2 email', () => {
 
   it('fails with ChannelSendFailed when SES returns no message id', async () => {
     ses.on(SendEmailCommand).resolves({});
-    const sending = sesEmailSender(
-      new SESv2Client({ region: 'us-east-1' }),
-      'offers@lender.example',
-      'set',
-    ).send({
-      ...messageBase,
-      channel: 'email',
-      address: { email: 'ana@example.com' },
-      subject: 's',
-      body: 'b',
-      unsubscribeUrl: 'https://links.example/unsubscribe/token',
-    });
+    const sending = sendShortEmail();
     await expect(sending).rejects.toMatchObject({
       name: 'ChannelSendFailed',
       message: 'email send failed: no message id returned',
@@ -102,18 +106,7 @@ describe('SES v2 throttling', () => {
       .rejects(Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 429 } }));
 
     // Act
-    const sending = sesEmailSender(
-      new SESv2Client({ region: 'us-east-1', maxAttempts: 1 }),
-      'offers@lender.example',
-      'rekindle-events',
-    ).send({
-      ...messageBase,
-      channel: 'email',
-      address: { email: 'ana@example.com' },
-      subject: 's',
-      body: 'b',
-      unsubscribeUrl: 'https://links.example/unsubscribe/token',
-    });
+    const sending = sendShortEmail();
 
     // Assess
     await expect(sending).rejects.toMatchObject({ name: 'ProviderThrottled', channel: 'email' });

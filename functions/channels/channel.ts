@@ -83,11 +83,20 @@ export class ProviderThrottled extends RekindleError {
 }
 
 /** AWS's error names for "too fast, try later" (the SDK has retried them already by then). */
-export const THROTTLING_ERRORS: ReadonlySet<string> = new Set([
+const THROTTLING_ERRORS: ReadonlySet<string> = new Set([
   'ThrottlingException',
   'TooManyRequestsException',
   'Throttling',
 ]);
+
+/** Rethrows a provider's throttling error as `ProviderThrottled` on `channel`, anything else as it is. */
+export const rethrowThrottling =
+  (channel: Channel) =>
+  (error: unknown): never => {
+    if (error instanceof Error && THROTTLING_ERRORS.has(error.name))
+      throw new ProviderThrottled(channel, error.name);
+    throw error;
+  };
 
 export type ChannelSenders = { [C in Channel]: ChannelSender<C> };
 

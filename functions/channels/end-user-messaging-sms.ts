@@ -4,7 +4,7 @@ import {
   SendTextMessageCommand,
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { ChannelSendFailed } from '../shared/errors';
-import { type ChannelSender, ProviderThrottled, RecipientOptedOut, THROTTLING_ERRORS } from './channel';
+import { type ChannelSender, RecipientOptedOut, rethrowThrottling } from './channel';
 
 /**
  * A refusal because the number is on the origination identity's opt-out list (the person texted STOP)
@@ -14,10 +14,8 @@ export const interpretSmsError = (error: unknown): never => {
   if (error instanceof ConflictException && error.Reason === 'DESTINATION_PHONE_NUMBER_OPTED_OUT') {
     throw new RecipientOptedOut('sms', 'sms-opt-out-list', { consents: { sms: false } });
   }
-  // Above the origination identity's messages per second.
-  if (error instanceof Error && THROTTLING_ERRORS.has(error.name))
-    throw new ProviderThrottled('sms', error.name);
-  throw error;
+  // Above the origination identity's messages per second: throttled; anything else as it is.
+  return rethrowThrottling('sms')(error);
 };
 
 /** SMS through AWS End User Messaging (pinpoint-sms-voice-v2). */

@@ -8,8 +8,8 @@ import {
   type ChannelSender,
   ProviderThrottled,
   RecipientOptedOut,
+  rethrowThrottling,
   type SendReceipt,
-  THROTTLING_ERRORS,
 } from './channel';
 
 /** Platform answers that are configuration errors of ours (sandbox vs production, wrong app), not the user leaving. */
@@ -75,12 +75,8 @@ export const pinpointPushSender = (client: PinpointClient, applicationId: string
           },
         }),
       )
-      .catch((error: unknown) => {
-        // The project's API rate, above which Pinpoint refuses the whole request.
-        if (error instanceof Error && THROTTLING_ERRORS.has(error.name))
-          throw new ProviderThrottled('push', error.name);
-        throw error;
-      });
+      // Above the project's API rate Pinpoint refuses the whole request.
+      .catch(rethrowThrottling('push'));
     return interpretPushResult(response.MessageResponse?.Result?.[token]);
   },
 });

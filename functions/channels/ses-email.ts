@@ -1,6 +1,6 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { ChannelSendFailed } from '../shared/errors';
-import { type ChannelSender, ProviderThrottled, THROTTLING_ERRORS } from './channel';
+import { type ChannelSender, rethrowThrottling } from './channel';
 
 /** SES tag values allow letters, digits, '_' and '-' only. */
 const tagValue = (value: string) => value.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256);
@@ -52,12 +52,8 @@ export const sesEmailSender = (
           ],
         }),
       )
-      .catch((error: unknown) => {
-        // "Maximum sending rate exceeded." comes as TooManyRequestsException (429) from SES v2.
-        if (error instanceof Error && THROTTLING_ERRORS.has(error.name))
-          throw new ProviderThrottled('email', error.name);
-        throw error;
-      });
+      // "Maximum sending rate exceeded." comes as TooManyRequestsException (429) from SES v2.
+      .catch(rethrowThrottling('email'));
     if (response.MessageId === undefined) throw new ChannelSendFailed('email', 'no message id returned');
     return { messageId: response.MessageId };
   },

@@ -129,27 +129,14 @@ export interface RunRecord {
   completedAt?: string;
 }
 
-const runRecordFields = [
-  'runId',
-  'campaignId',
-  'runDate',
-  'timeZone',
-  'startedAt',
-  'dryRun',
-  'status',
-  'completedAt',
-] as const;
-
 export const getRunRecord = async (runId: string): Promise<RunRecord | undefined> => {
   const result = await documentClient.send(
     new GetCommand({
       TableName: runsTable,
       Key: { runId, record: RUN_RECORD },
-      // Everything but the summary, which may be large.
-      ProjectionExpression: runRecordFields.map((_, index) => `#f${index}`).join(', '),
-      ExpressionAttributeNames: Object.fromEntries(
-        runRecordFields.map((field, index) => [`#f${index}`, field]),
-      ),
+      // Everything but the summary, which may be large; timeZone and status are reserved words.
+      ProjectionExpression: 'runId, campaignId, runDate, #timeZone, startedAt, dryRun, #status, completedAt',
+      ExpressionAttributeNames: { '#timeZone': 'timeZone', '#status': 'status' },
       ConsistentRead: true,
     }),
   );

@@ -4,8 +4,6 @@
  */
 export interface Clock {
   now(): Date;
-  /** Waits `milliseconds` of this clock's time (a virtual clock may let the wait pass instantly). */
-  sleep?(milliseconds: number): Promise<void>;
 }
 
 const systemClock: Clock = { now: () => new Date() };
@@ -13,8 +11,9 @@ let current: Clock = systemClock;
 
 export const now = (): Date => current.now();
 
+/** Waits in real time, also in the local runtime (its virtual clock does not move for a sleep). */
 export const sleep = (milliseconds: number): Promise<void> =>
-  current.sleep?.(milliseconds) ?? new Promise((resolve) => setTimeout(resolve, milliseconds));
+  new Promise((resolve) => setTimeout(resolve, milliseconds));
 
 export const useClock = (clock: Clock): void => {
   current = clock;
