@@ -42,12 +42,15 @@ export const formatRun = (result: RunResult): string => {
     );
   }
   const { brakes } = summary;
-  if (brakes.heldMinutes > 0 || brakes.stoppedAt) {
-    const stopped = brakes.stoppedAt
-      ? ` · STOPPED at ${brakes.stoppedAt} by ${brakes.stoppedBy}: ${summary.exited.stopped ?? 0} members ended stopped`
-      : '';
-    lines.push(`  paused ${duration(brakes.heldMinutes)} in all${stopped}`);
-  }
+  const brakeNotes = [
+    ...(brakes.heldMinutes > 0 ? [`paused ${duration(brakes.heldMinutes)} in all`] : []),
+    ...(brakes.stoppedAt
+      ? [
+          `STOPPED at ${brakes.stoppedAt} by ${brakes.stoppedBy}: ${summary.exited.stopped ?? 0} members ended stopped`,
+        ]
+      : []),
+  ];
+  if (brakeNotes.length > 0) lines.push(`  ${brakeNotes.join(' · ')}`);
   const lift =
     summary.liftPoints === null
       ? ''

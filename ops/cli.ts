@@ -106,7 +106,15 @@ export const parseOpsArguments = (argv: readonly string[]) => {
  */
 export const runOps = async (argv: readonly string[], print: (line: string) => void = console.log) => {
   const parsed = parseOpsArguments(argv);
-  const outputs = await readStackOutputs(parsed.stack, parsed.region);
+  const outputs = await readStackOutputs(parsed.stack, parsed.region).catch((error: unknown) => {
+    // The SDK found no region in --region, the environment or the shared config.
+    if (error instanceof Error && error.message === 'Region is missing') {
+      throw new OpsUsageError(
+        'No AWS region: pass --region REGION, or set AWS_REGION or a profile with a region',
+      );
+    }
+    throw error;
+  });
   // The data modules read their table names when first imported, as in a Lambda function.
   Object.assign(process.env, { CONTROLS_TABLE: outputs.controlsTable, RUNS_TABLE: outputs.runsTable });
   if (parsed.region) process.env.AWS_REGION = parsed.region;

@@ -109,8 +109,9 @@ describe('npm start -- --days 2', () => {
     });
     expect(stopped?.exited.stopped).toBeGreaterThan(0);
     expect(result.stdout).toMatch(/touch 1 .* held 2 h 0\d min by a pause/);
+    // The stopped run was never paused: its block says only that it stopped.
     expect(result.stdout).toContain(
-      `STOPPED at 2026-11-23T16:00:00.000Z by events-file: ${stopped?.exited.stopped} members ended stopped`,
+      `\n  STOPPED at 2026-11-23T16:00:00.000Z by events-file: ${stopped?.exited.stopped} members ended stopped\n`,
     );
     const first = (campaignId: string) =>
       messages.filter((message) => message.runId === `${campaignId}#2026-11-22#America/Mexico_City`);

@@ -122,6 +122,15 @@ describe('the ops CLI against a deployed stack', () => {
     expect(await controls()).toEqual([]);
   });
 
+  it('says what to do when no AWS region is configured', async () => {
+    cloudFormation.on(DescribeStacksCommand).rejects(new Error('Region is missing'));
+
+    await expect(ops('status')).rejects.toMatchObject({
+      name: 'OpsUsageError',
+      message: 'No AWS region: pass --region REGION, or set AWS_REGION or a profile with a region',
+    });
+  });
+
   it('refuses a stack without the outputs it needs', async () => {
     cloudFormation.on(DescribeStacksCommand).resolves({
       Stacks: [{ StackName: 'Old', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(), Outputs: [] }],
