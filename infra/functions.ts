@@ -36,6 +36,7 @@ export type HandlerName =
   | 'send-touch'
   | 'check-progress'
   | 'hold-touch'
+  | 'carry-over'
   | 'close-batch'
   | 'summarise-run'
   | 'record-app-event'
@@ -75,6 +76,7 @@ export class RekindleFunctions extends Construct {
   readonly sendTouch: NodejsFunction;
   readonly checkProgress: NodejsFunction;
   readonly holdTouch: NodejsFunction;
+  readonly carryOver: NodejsFunction;
   readonly closeBatch: NodejsFunction;
   readonly summariseRun: NodejsFunction;
   readonly recordAppEvent: NodejsFunction;
@@ -161,7 +163,8 @@ export class RekindleFunctions extends Construct {
         CONTROLS_TABLE,
         ...channelEnvironment,
       },
-      Duration.minutes(5),
+      // An Express child lives 5 minutes: its sends end by 3.5 (SEND_BUDGET_MS), the results are written by 4.5.
+      Duration.seconds(270),
     );
     allow(this.sendTouch, users, ['BatchGetItem']);
     // A provider's refusal (SMS opt-out list, dead push token) turns the channel off for the user.
@@ -188,6 +191,9 @@ export class RekindleFunctions extends Construct {
       PAUSE_LIMIT_HOURS: String(props.pauseLimitHours),
     });
     allow(this.holdTouch, controls, ['GetItem', 'UpdateItem']);
+
+    this.carryOver = handlerFunction(this, 'carry-over', { CONTROLS_TABLE });
+    allow(this.carryOver, controls, ['GetItem', 'UpdateItem']);
 
     this.closeBatch = handlerFunction(
       this,

@@ -11,6 +11,7 @@ import { checkGuardrails, formatGuardrailCheck } from './guardrail-check';
 import { type InboundEvent, parseEventsFile } from './inbound-events';
 import { arrivalsAfter, generatePopulation } from './population';
 import { importPopulationFile, populationLineError, readImportReport } from './population-import';
+import { formatProviders } from './provider-rates';
 import { randomStream } from './random';
 import { formatConsentCheck, formatDays, formatRun } from './report';
 import { LocalRekindle } from './runtime';
@@ -182,6 +183,7 @@ const main = async () => {
       );
     }
     if (guardrails.violations.length > 0) process.exitCode = 1;
+    console.log(formatProviders(rekindle.guardrailConfig().sendRates, rekindle.providerLimits));
     if (values.out) {
       mkdirSync(values.out, { recursive: true });
       writeFileSync(path.join(values.out, 'messages.jsonl'), jsonLines(messages));

@@ -3,6 +3,8 @@ import type { Channel, Goal } from '../functions/campaign/definition';
 import type { ConsentChange } from '../functions/data/user-changes';
 import type { FrequencyCaps } from '../functions/guardrails/frequency-caps';
 import { isQuietHour, type QuietHours } from '../functions/guardrails/quiet-hours';
+import { BRAKES_FRESH_MS } from '../functions/operations/pause-limit';
+import type { SendRates } from '../functions/pacing/send-rates';
 import { checkConsentHonoured } from './consent-check';
 
 /** A message or call task as the records show it. */
@@ -47,7 +49,8 @@ export type GuardrailRule =
   | 'after-conversion'
   | 'once-per-touch'
   | 'paused'
-  | 'stopped';
+  | 'stopped'
+  | 'provider-rate';
 
 export interface GuardrailReport {
   /** Rule → how many (contact, rule) pairs were checked. */
@@ -56,6 +59,9 @@ export interface GuardrailReport {
 }
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** An instant plus some milliseconds, in the records' ISO form. */
+const later = (at: string, milliseconds: number) => new Date(Date.parse(at) + milliseconds).toISOString();
 
 const groupBy = <T>(items: readonly T[], key: (item: T) => string) => {
   const groups = new Map<string, T[]>();
@@ -76,7 +82,7 @@ const groupBy = <T>(items: readonly T[], key: (item: T) => string) => {
  */
 export const checkGuardrails = (
   records: GuardrailRecords,
-  config: { quietHours: QuietHours; frequencyCaps: FrequencyCaps },
+  config: { quietHours: QuietHours; frequencyCaps: FrequencyCaps; sendRates?: SendRates },
 ): GuardrailReport => {
   const checks: GuardrailReport['checks'] = {
     consent: 0,
@@ -86,6 +92,7 @@ export const checkGuardrails = (
     'once-per-touch': 0,
     paused: 0,
     stopped: 0,
+    'provider-rate': 0,
   };
   const violations: GuardrailReport['violations'] = [];
   const violation = (rule: GuardrailRule, contact: Contact, detail: string) =>
@@ -193,14 +200,32 @@ export const checkGuardrails = (
     const pause = pauses.find(
       (candidate) =>
         (candidate.scope === 'stack' || candidate.scope === `campaign#${contact.campaignId}`) &&
-        contact.sentAt >= candidate.from &&
+        contact.sentAt >= later(candidate.from, BRAKES_FRESH_MS) &&
         contact.sentAt < candidate.until,
     );
     if (pause) violation('paused', contact, `${pause.scope} paused from ${pause.from} to ${pause.until}`);
     checks.stopped += 1;
     const stoppedAt = stops.get(contact.runId);
-    if (stoppedAt !== undefined && contact.sentAt >= stoppedAt)
+    if (stoppedAt !== undefined && contact.sentAt >= later(stoppedAt, BRAKES_FRESH_MS))
       violation('stopped', contact, `stopped at ${stoppedAt}`);
+  }
+
+  // No provider took more than its configured rate in any one-second window (of send moments).
+  const rates = config.sendRates;
+  if (rates) {
+    for (const channel of ['push', 'sms', 'email'] as const) {
+      const sent = records.contacts
+        .filter((contact) => contact.channel === channel)
+        .sort((a, b) => a.sentAt.localeCompare(b.sentAt));
+      let start = 0;
+      for (const [end, contact] of sent.entries()) {
+        checks['provider-rate'] += 1;
+        const at = Date.parse(contact.sentAt);
+        while (Date.parse(sent[start]?.sentAt ?? contact.sentAt) <= at - 1000) start += 1;
+        if (end - start + 1 > rates[channel])
+          violation('provider-rate', contact, `${end - start + 1} ${channel} messages within one second`);
+      }
+    }
   }
   return { checks, violations };
 };

@@ -21,6 +21,28 @@ const duration = (minutes: number) =>
     ? `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`
     : `${minutes} min`;
 
+/** Seconds, minutes or hours: "42 s", "4 min 12 s", "2 h 05 min". */
+const elapsed = (milliseconds: number) => {
+  const seconds = Math.round(milliseconds / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, '0')} s`;
+  return duration(Math.round(seconds / 60));
+};
+
+/** How long a touch's sends took, and what its send windows could not hold. */
+const pacing = (touch: RunSummary['touches'][number]) => {
+  // Summaries written before pacing have none of this.
+  const took =
+    touch.firstSentAt && touch.lastSentAt
+      ? `  took ${elapsed(Date.parse(touch.lastSentAt) - Date.parse(touch.firstSentAt))}`
+      : '';
+  const windows = (touch.windows ?? 1) > 1 ? ` over ${touch.windows} send windows` : '';
+  const carried = (touch.carriedOver ?? 0) > 0 ? `, carried over ${touch.carriedOver}` : ', carried over 0';
+  const retries =
+    (touch.throttleRetries ?? 0) > 0 ? `, ${touch.throttleRetries} throttled sends retried` : '';
+  return took ? `${took}${windows}${carried}${retries}` : '';
+};
+
 /** One block per run: selection, then per touch sent / skipped by reason / converted, then the outcome. */
 export const formatRun = (result: RunResult): string => {
   if (result.status === 'FAILED' || !result.output) {
@@ -38,7 +60,7 @@ export const formatRun = (result: RunResult): string => {
     const optedOut = Object.keys(touch.optedOut).length > 0 ? `  opted out ${counts(touch.optedOut)}` : '';
     const held = touch.heldMinutes > 0 ? `  held ${duration(touch.heldMinutes)} by a pause` : '';
     lines.push(
-      `  touch ${touch.touch}  sent ${counts(touch.sent)}  skipped ${counts(touch.skipped)}${optedOut}  converted ${touch.converted}${held}`,
+      `  touch ${touch.touch}  sent ${counts(touch.sent)}  skipped ${counts(touch.skipped)}${optedOut}  converted ${touch.converted}${held}${pacing(touch)}`,
     );
   }
   const { brakes } = summary;

@@ -22,6 +22,7 @@ import type { SandboxMessage } from '../functions/channels/channel';
 import type { ConsentChange } from '../functions/data/user-changes';
 import { type FrequencyCaps, frequencyCapsFrom } from '../functions/guardrails/frequency-caps';
 import { type QuietHours, quietHoursFrom } from '../functions/guardrails/quiet-hours';
+import { type SendRates, sendRatesFrom } from '../functions/pacing/send-rates';
 import { useClock } from '../functions/shared/clock';
 import type { User } from '../functions/users/user';
 import type { HandlerName } from '../infra/functions';
@@ -30,6 +31,7 @@ import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import type { GuardrailRecords } from './guardrail-check';
 import type { InboundEvent } from './inbound-events';
 import { InboundFeed, type SmsReply } from './inbound-feed';
+import { ProviderRateLimits } from './provider-rates';
 import {
   type AslDefinition,
   type LocalTemplate,
@@ -56,6 +58,13 @@ export interface LocalRekindleOptions {
   clockStart?: Date;
   /** How long a pause may hold a touch (the stack's `pauseLimitHours`). */
   pauseLimitHours?: number;
+  /** The stack's provider rates (CDK context `sendRates`): what the send step paces to. */
+  sendRates?: Partial<SendRates>;
+  /**
+   * What the sandbox providers actually take, if not the configured rates: a provider slower than its
+   * configuration throttles, and the send step must retry.
+   */
+  sandboxRates?: Partial<SendRates>;
 }
 
 const lambdaContext = (functionName: string): Context => ({
@@ -96,8 +105,14 @@ export interface ExecutionStats {
   /** Distributed Map children: each is an Express execution of its own on AWS. */
   childExecutions: number;
   childStates: number;
-  /** Lambda invocations and their summed duration, by handler. */
-  lambda: Record<string, { invocations: number; milliseconds: number }>;
+  /**
+   * Lambda invocations and their summed duration, by handler: `milliseconds` of work measured here,
+   * `billedMilliseconds` with a send step's wait for its providers' slots (the simulated time it spanned).
+   */
+  lambda: Record<
+    string,
+    { invocations: number; milliseconds: number; billedMilliseconds?: number; longestMilliseconds?: number }
+  >;
 }
 
 export interface RunResult {
@@ -112,6 +127,8 @@ export interface RunResult {
 interface Timeline {
   /** Where its latest Wait state ends: its next task may not start before. */
   waitUntil?: number;
+  /** Where its latest Distributed Map children's time ended: the state after the map starts then. */
+  busyUntil?: number;
   running: number;
   blocked: { until: number; release: () => void }[];
 }
@@ -133,6 +150,8 @@ export class LocalRekindle {
   private scripted: InboundEvent[] = [];
   /** What people and providers say back, fed through the real handlers; `feed.received` is events.jsonl. */
   readonly feed: InboundFeed;
+  /** The sandbox providers' rate limits: what they took, and what they throttled. */
+  readonly providerLimits: ProviderRateLimits;
   /** Invocations of the handlers the feed calls (not part of any execution), for the benchmark. */
   readonly inboundInvocations: ExecutionStats['lambda'] = {};
 
@@ -143,7 +162,9 @@ export class LocalRekindle {
     private readonly campaigns: Map<string, Campaign>,
     private readonly handlers: Map<string, LambdaHandler>,
     readonly clock: VirtualClock,
+    sandboxRates: SendRates,
   ) {
+    this.providerLimits = new ProviderRateLimits(sandboxRates);
     this.feed = new InboundFeed({
       invoke: (name, event) => this.invoke(name, event),
       latestUnsubscribeUrl: async (userId, at) =>
@@ -173,7 +194,11 @@ export class LocalRekindle {
       throw new Error('LocalRekindle runs once per process: handler modules keep their configuration');
     started = true;
     const campaigns = (options.campaigns ?? campaignDefinitions).map(validateCampaign);
-    const template = synthesizeLocalTemplate({ campaigns, pauseLimitHours: options.pauseLimitHours });
+    const template = synthesizeLocalTemplate({
+      campaigns,
+      pauseLimitHours: options.pauseLimitHours,
+      sendRates: options.sendRates,
+    });
     // S3 (the user import's bucket) in-process beside DynamoDB Local; the two stop together.
     const { startS3Local } = await import('./s3-local');
     const s3 = await startS3Local(template.buckets, { accessKeyId: 'local', secretAccessKey: 'local' });
@@ -226,9 +251,18 @@ export class LocalRekindle {
       const clock = new VirtualClock(options.clockStart ?? new Date());
       useClock(clock);
       const byId = new Map(campaigns.map((campaign) => [campaign.id, campaign]));
-      const rekindle = new LocalRekindle(dynamoDb, client, template, byId, handlers, clock);
+      const configured = sendRatesFrom(process.env.SEND_RATES);
+      const rekindle = new LocalRekindle(dynamoDb, client, template, byId, handlers, clock, {
+        ...configured,
+        ...options.sandboxRates,
+      });
       // The sandbox providers answer as the feed scripts them (opt-out list, dead tokens).
       const { useSandboxProviderBehaviour } = await import('../functions/channels/sandbox');
+      // A send step waiting for its slot lets the scripted world (operators, app events) act up to it.
+      clock.onSleep = (at) => rekindle.feedScriptedUpTo(at);
+      // Tests script the same object's answers while a run goes on.
+      rekindle.feed.providerBehaviour.admit = (provider, sentAt) =>
+        rekindle.providerLimits.admit(provider, sentAt);
       useSandboxProviderBehaviour(rekindle.feed.providerBehaviour);
       // No Secrets Manager here: links are signed with a fixed local key, so the same seed gives the same links.
       const { useLinkSigningKeys } = await import('../functions/links/signing-keys');
@@ -296,6 +330,19 @@ export class LocalRekindle {
     const timeline: Timeline = { running: 0, blocked: [], waitUntil: startAt?.getTime() };
     const stats: ExecutionStats = { statesByType: {}, childExecutions: 0, childStates: 0, lambda: {} };
     const taskResourceLocalHandlers: Record<string, (input: JSONValue) => Promise<JSONValue>> = {};
+    // Distributed Map children, by their task state: each of the map's places (MaxConcurrency) is free again
+    // when the child in it finished, in simulated time; a child waiting for a place starts then.
+    const places = new Map<string, { freeAt: number; busy: boolean }[]>();
+    for (const state of Object.values(definition.States)) {
+      const processor = state.ItemProcessor ?? state.Iterator;
+      if (!processor) continue;
+      const concurrency = Number(state.MaxConcurrency ?? 0) || 1000;
+      for (const [inner] of statesOf(processor))
+        places.set(
+          inner,
+          Array.from({ length: concurrency }, () => ({ freeAt: 0, busy: false })),
+        );
+    }
     const waitTimeOverrides: Record<string, number> = {};
     const waitStates = new Map<string, string>();
     for (const [name, state] of statesOf(definition)) {
@@ -305,20 +352,44 @@ export class LocalRekindle {
         const handlerName = this.template.functions.get(logicalId)?.handler;
         if (!handler || !handlerName)
           throw new Error(`Task ${name} calls ${state.Resource}, not a template function`);
+        const childPlaces = places.get(name);
         taskResourceLocalHandlers[name] = async (taskInput) => {
-          if (timeline.waitUntil !== undefined && timeline.waitUntil > this.clock.now().getTime()) {
-            await this.blockUntil(timeline, timeline.waitUntil);
-          }
+          const after = Math.max(timeline.waitUntil ?? 0, childPlaces ? 0 : (timeline.busyUntil ?? 0));
+          if (after > this.clock.now().getTime()) await this.blockUntil(timeline, after);
           timeline.running += 1;
+          const place = childPlaces
+            ?.filter((candidate) => !candidate.busy)
+            .sort((a, b) => a.freeAt - b.freeAt)[0];
+          if (place) place.busy = true;
+          const start = Math.max(this.clock.now().getTime(), place?.freeAt ?? 0);
+          let end = start;
           const startedAt = performance.now();
           try {
-            return (await handler(taskInput, lambdaContext(logicalId))) as JSONValue;
+            const result = await this.clock.runAt(new Date(start), () =>
+              handler(taskInput, lambdaContext(logicalId)),
+            );
+            // A send step's sends took the simulated time up to its last slot.
+            const finishedAt = Date.parse(String((result as { finishedAt?: unknown } | null)?.finishedAt));
+            if (finishedAt > end) end = finishedAt;
+            return result as JSONValue;
           } finally {
             if (handlerName === 'select-audience' || handlerName === 'send-touch') this.unobserved = true;
-            const tally = stats.lambda[handlerName] ?? { invocations: 0, milliseconds: 0 };
+            const tally = stats.lambda[handlerName] ?? {
+              invocations: 0,
+              milliseconds: 0,
+              billedMilliseconds: 0,
+            };
             stats.lambda[handlerName] = tally;
+            const worked = performance.now() - startedAt;
             tally.invocations += 1;
-            tally.milliseconds += performance.now() - startedAt;
+            tally.milliseconds += worked;
+            tally.billedMilliseconds = (tally.billedMilliseconds ?? 0) + Math.max(worked, end - start);
+            tally.longestMilliseconds = Math.max(tally.longestMilliseconds ?? 0, worked, end - start);
+            if (place) {
+              place.freeAt = end;
+              place.busy = false;
+            }
+            if (childPlaces) timeline.busyUntil = Math.max(timeline.busyUntil ?? 0, end);
             timeline.running -= 1;
           }
         };
@@ -331,7 +402,10 @@ export class LocalRekindle {
     }
 
     // The ASL is CDK's output, read back from the template, so its shape is the library's to check.
-    const machine = new StateMachine(definition as unknown as ConstructorParameters<typeof StateMachine>[0]);
+    // The execution timeout is a real-time timer in aws-local-stepfunctions (and overflows past 24.8 days);
+    // simulated runs take seconds, so it is left to the deployed state machine.
+    const { TimeoutSeconds: _timeout, ...runnable } = definition;
+    const machine = new StateMachine(runnable as unknown as ConstructorParameters<typeof StateMachine>[0]);
     const executionName = randomUUID();
     this.timelines.add(timeline);
     const execution = machine.run(input as JSONValue, {
@@ -519,11 +593,12 @@ export class LocalRekindle {
     };
   }
 
-  /** The stack's guardrails as the template configures the send step. */
-  guardrailConfig(): { quietHours: QuietHours; frequencyCaps: FrequencyCaps } {
+  /** The stack's guardrails and provider rates as the template configures the send step. */
+  guardrailConfig(): { quietHours: QuietHours; frequencyCaps: FrequencyCaps; sendRates: SendRates } {
     return {
       quietHours: quietHoursFrom(process.env.QUIET_HOURS),
       frequencyCaps: frequencyCapsFrom(process.env.FREQUENCY_CAPS),
+      sendRates: sendRatesFrom(process.env.SEND_RATES),
     };
   }
 
@@ -550,6 +625,7 @@ export class LocalRekindle {
   async resetData(clockStart: Date): Promise<void> {
     this.clock.reset(clockStart);
     this.feed.reset();
+    this.providerLimits.reset();
     this.scripted = [];
     for (const table of this.template.tables) {
       await this.client.send(new DeleteTableCommand({ TableName: table.TableName }));
@@ -588,6 +664,19 @@ export class LocalRekindle {
     if (simulator) simulated = simulator.takeEventsUpTo(target);
     await this.feedDueEvents(target, simulated);
     this.clock.advanceTo(target);
+  }
+
+  private feeding: Promise<void> = Promise.resolve();
+
+  /**
+   * Feeds the scripted events due by `at` while a task runs (a send step reached a later send slot): what an
+   * operator did at 11:00:05 applies to the sends after it, not to the whole touch. One feed at a time.
+   */
+  feedScriptedUpTo(at: Date): Promise<void> {
+    const first = this.scripted[0];
+    if (first === undefined || Date.parse(first.occurredAt) > at.getTime()) return Promise.resolve();
+    this.feeding = this.feeding.then(() => this.feedDueEvents(at, []));
+    return this.feeding;
   }
 
   /** Feeds scripted and simulated events due by `target` in time order, the clock at each event's time. */

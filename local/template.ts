@@ -152,7 +152,7 @@ export const readTemplate = (template: { Resources: Record<string, CfnResource> 
 
 /** Synthesizes the CDK app in-process (cdk-nag included, bundling skipped) and reads its template. */
 export const synthesizeLocalTemplate = (
-  options: Pick<RekindleAppOptions, 'campaigns' | 'pauseLimitHours'> = {},
+  options: Pick<RekindleAppOptions, 'campaigns' | 'pauseLimitHours' | 'sendRates'> = {},
 ): LocalTemplate => {
   const { app } = createRekindleApp({ ...options, channels: { mode: 'sandbox' }, skipBundling: true });
   const template = app.synth().getStackByName(STACK_NAME).template as {

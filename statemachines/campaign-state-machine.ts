@@ -31,6 +31,7 @@ const campaignFunctionNames = [
   'sendTouch',
   'checkProgress',
   'holdTouch',
+  'carryOver',
   'closeBatch',
   'summariseRun',
 ] as const;
@@ -40,7 +41,7 @@ export type CampaignFunctions = Record<(typeof campaignFunctionNames)[number], I
 export interface CampaignStateMachineProps {
   campaign: Campaign;
   functions: CampaignFunctions;
-  /** Parallel batch workers per touch; with the per-worker concurrency this paces the providers. */
+  /** Parallel batch workers per touch: as many as the fastest provider's rate needs (pacing/pacer.ts). */
   maxBatchConcurrency?: number;
 }
 
@@ -66,12 +67,12 @@ const closingDelayDays = (campaign: Campaign) =>
   Math.max(campaign.conversionWindowDays, campaign.callWindowDays);
 
 /**
- * Longest a run can legitimately take: every delay, a day per touch to reach its send window, the
- * closing delay, and two days of slack. A run still going after that is stuck.
+ * Longest a run can legitimately take: every delay, a day per send window a touch may take (each opens
+ * once a day at least), the closing delay, and two days of slack. A run still going after that is stuck.
  */
 const runTimeout = (campaign: Campaign) =>
   Duration.days(
-    delaysBeforeTouches(campaign).reduce((days, delay) => days + delay + 1, 0) +
+    delaysBeforeTouches(campaign).reduce((days, delay) => days + delay + campaign.carryOverWindows, 0) +
       closingDelayDays(campaign) +
       2,
   );
@@ -118,6 +119,7 @@ export class CampaignStateMachine extends Construct {
       const send = this.overBatches(`SendTouch${touch}`, `SendTouch${touch}Batch`, this.functions.sendTouch, {
         touch,
         sendAt: JsonPath.stringAt('$.wait.at'),
+        mode: JsonPath.stringAt('$.wait.state'),
       });
       const { start, wait } = this.waitThenRun(`Touch${touch}`, delays[touch - 1] ?? 0, true, send);
       const check = this.invoke(
@@ -145,11 +147,25 @@ export class CampaignStateMachine extends Construct {
           .when(Condition.stringEquals('$.wait.state', 'resumed'), wait)
           .otherwise(send),
       );
+      // The providers' rates left members unsent: another pass in this window, the next window, or, after
+      // the campaign's carryOverWindows, back to the touch to record them `window-missed`.
+      const carry = this.invoke(
+        `CarryOver${touch}`,
+        this.functions.carryOver,
+        { run: this.run, touch, progress: JsonPath.objectAt('$.progress') },
+        '$.wait',
+      );
+      carry.next(
+        new Choice(this, `GoOnOrGiveUp${touch}`)
+          .when(Condition.stringEquals('$.wait.state', 'window-missed'), send)
+          .otherwise(wait),
+      );
       send.next(check);
       check.next(
         new Choice(this, `AfterTouch${touch}`)
           .when(Condition.booleanEquals('$.progress.stopped', true), closeRun)
           .when(Condition.numberGreaterThan('$.progress.held', 0), hold)
+          .when(Condition.numberGreaterThan('$.progress.pending', 0), carry)
           .when(Condition.numberEquals('$.progress.active', 0), closing)
           .otherwise(next),
       );

@@ -46,9 +46,13 @@ describe('a pause', () => {
     const pushes = (await local.rekindle.sandboxMessages()).filter((message) => message.touch === 1);
     expect(new Set(pushes.map((message) => message.userId)).size).toBe(120);
     expect(pushes).toHaveLength(120);
+    // By the minute: push is paced at 1,000 a second, a millisecond apart.
     const sentAt = new Map<string, number>();
-    for (const message of pushes) sentAt.set(message.sentAt, (sentAt.get(message.sentAt) ?? 0) + 1);
-    expect(Object.fromEntries(sentAt)).toEqual({ [TOUCH_1]: 50, '2026-11-23T01:00:00.000Z': 70 });
+    for (const message of pushes) {
+      const minute = message.sentAt.slice(0, 16);
+      sentAt.set(minute, (sentAt.get(minute) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(sentAt)).toEqual({ [TOUCH_1.slice(0, 16)]: 50, '2026-11-23T01:00': 70 });
     const [touch1] = summary.touches;
     expect(touch1?.sent).toEqual({ push: 120 });
     expect(touch1?.skipped).toEqual({});
@@ -56,7 +60,13 @@ describe('a pause', () => {
     expect(touch1?.heldMinutes).toBeGreaterThanOrEqual(90);
     expect(touch1?.heldMinutes).toBeLessThanOrEqual(95);
     expect(summary.brakes.holds).toEqual([
-      expect.objectContaining({ touch: 1, since: TOUCH_1, ending: 'resumed', minutes: touch1?.heldMinutes }),
+      // From where the touch's sends stopped (its 50th push) in simulated time.
+      expect.objectContaining({
+        touch: 1,
+        since: pushes.filter((message) => message.sentAt < '2026-11-23').at(-1)?.sentAt,
+        ending: 'resumed',
+        minutes: touch1?.heldMinutes,
+      }),
     ]);
     expect(local.rekindle.feed.received.map((event) => event.result)).toEqual([
       { done: expect.stringContaining('Paused campaign registered-no-visit') },
@@ -81,7 +91,9 @@ describe('a pause', () => {
     // Assess: nothing went out on the paused day; every push at the next day's first window.
     const pushes = await local.rekindle.sandboxMessages();
     expect(pushes).toHaveLength(20);
-    expect(new Set(pushes.map((message) => message.sentAt))).toEqual(new Set(['2026-11-23T17:00:00.000Z']));
+    expect(new Set(pushes.map((message) => message.sentAt.slice(0, 16)))).toEqual(
+      new Set(['2026-11-23T17:00']),
+    );
     expect(real?.output?.touches[0]?.sent).toEqual({ push: 20 });
     expect(real?.output?.brakes.heldMinutes).toBeGreaterThanOrEqual(23 * 60);
     expect(dry?.output?.dryRun).toBe(true);
@@ -119,9 +131,11 @@ describe('a stop', () => {
     expect(summary.exited).toEqual({ stopped: 30 });
     expect(summary.completed).toBe(0);
     expect(summary.brakes).toMatchObject({ stoppedAt: stopAt, stoppedBy: 'events-file' });
-    // Closed when touch 2 was due (11:00 local the next day), not after the 3-day conversion window.
+    // Closed when touch 2 was due (a day after touch 1's last push), not after the 3-day conversion window.
+    const touch2Due = new Date(Date.parse(messages.at(-1)?.sentAt ?? '') + 24 * 60 * 60 * 1000).toISOString();
+    expect(touch2Due.slice(0, 16)).toBe('2026-11-23T17:00');
     const [record] = (await local.rekindle.scanTable('Runs')).filter((item) => item.record === 'run');
-    expect(record).toMatchObject({ status: 'stopped', completedAt: '2026-11-23T17:00:00.000Z' });
+    expect(record).toMatchObject({ status: 'stopped', completedAt: touch2Due });
     expect(record?.openRun).toBeUndefined();
     // The closed run's stop left the brakes item every send step reads; its own item keeps it.
     const controls = await local.rekindle.scanTable('Controls');

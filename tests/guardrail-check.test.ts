@@ -4,7 +4,11 @@ import { defaultQuietHours } from '../functions/guardrails/quiet-hours';
 import { type Contact, checkGuardrails, type GuardrailRecords } from '../local/guardrail-check';
 
 const RUN = 'registered-no-visit#2026-11-22#America/Mexico_City';
-const config = { quietHours: defaultQuietHours, frequencyCaps: defaultFrequencyCaps };
+const config = {
+  quietHours: defaultQuietHours,
+  frequencyCaps: defaultFrequencyCaps,
+  sendRates: { push: 1000, sms: 2, email: 14 },
+};
 
 /** A push at 11:00 Mexico City on 22 November, to user-1 of the run. */
 const contact = (overrides: Partial<Contact> = {}): Contact => ({
@@ -51,7 +55,25 @@ describe('the guardrail check', () => {
       'once-per-touch': 1,
       paused: 1,
       stopped: 1,
+      'provider-rate': 1,
     });
+  });
+
+  it('catches a provider sent more than its rate within one second, and not at the rate', () => {
+    // Three SMS at 2 a second: within 999 ms is one too many, 1 s apart is not.
+    const sms = (userId: string, sentAt: string) => contact({ userId, channel: 'sms', sentAt });
+    const members = ['user-1', 'user-2', 'user-3'];
+    const enrollments = [
+      { runId: RUN, campaignId: 'registered-no-visit', enrolledAt: '2026-11-22T16:30:00.000Z', members },
+    ];
+    const tooFast = [
+      sms('user-1', '2026-11-22T17:00:00.000Z'),
+      sms('user-2', '2026-11-22T17:00:00.500Z'),
+      sms('user-3', '2026-11-22T17:00:00.999Z'),
+    ];
+    expect(rulesBroken(records({ contacts: tooFast, enrollments }))).toEqual(['provider-rate']);
+    const atRate = [...tooFast.slice(0, 2), sms('user-3', '2026-11-22T17:00:01.000Z')];
+    expect(rulesBroken(records({ contacts: atRate, enrollments }))).toEqual([]);
   });
 
   it.each([

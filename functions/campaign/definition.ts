@@ -127,6 +127,11 @@ export const campaignSchema = z
     callWindowDays: z.number().int().min(1).max(14).default(2),
     /** Daily start in each time zone; the first touch then waits for the first send window. */
     schedule: z.strictObject({ localTime: clockTime }).default({ localTime: '10:30' }),
+    /**
+     * Send windows one touch may take: what the providers' rates could not send in a window carries over to
+     * the next, up to this many windows in all; members still unsent then get `window-missed`.
+     */
+    carryOverWindows: z.number().int().min(1).max(7).default(3),
     /** Users per enrollment batch; one Distributed Map child sends one batch. */
     batchSize: z.number().int().min(1).max(1000).default(500),
   })

@@ -10,6 +10,9 @@ export interface Progress {
   held: number;
   /** The operator asked the run to stop: it closes now. */
   stopped: boolean;
+  /** Members the providers' rates left unsent for now, and the earliest moment a next pass could send. */
+  pending: number;
+  resumeAt?: string;
 }
 
 export const progressAfterTouch = async (run: Run, touch: number): Promise<Progress> => {
@@ -19,5 +22,18 @@ export const progressAfterTouch = async (run: Run, touch: number): Promise<Progr
     // Outcomes written before pauses existed have no `held`.
     held: outcomes.reduce((sum, outcome) => sum + (outcome.held ?? 0), 0),
     stopped: brakes.stopRequestedAt !== undefined,
+    pending: outcomes.reduce((sum, outcome) => sum + (outcome.pending ?? 0), 0),
+    ...resumeAtOf(outcomes),
   };
+};
+
+/**
+ * The earliest moment a batch worker could go on: the next pass starts then, and a worker that still cannot
+ * send says so again (a run goes to the next window only when every worker waits for it).
+ */
+const resumeAtOf = (outcomes: readonly { pending?: number; resumeAt?: string }[]) => {
+  const moments = outcomes.flatMap((outcome) =>
+    outcome.pending && outcome.resumeAt ? [outcome.resumeAt] : [],
+  );
+  return moments.length > 0 ? { resumeAt: moments.sort()[0] } : {};
 };

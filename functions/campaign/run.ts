@@ -108,6 +108,18 @@ export const skipReasons = [
   'paused',
   /** The operator stopped the run: nothing more is sent, the member's enrollment ends. */
   'stopped',
+  /**
+   * The touch's send windows ran out (the campaign's `carryOverWindows`) before the provider's rate reached
+   * the member: the touch is given up, the member stays in the run and the next touch offers the same step.
+   */
+  'window-missed',
+  /**
+   * The provider still throttled when the worker's time ran out: nothing was sent, and the run's next pass
+   * sends it. Never a member's final result for a touch.
+   */
+  'throttled',
+  /** A pause began while the member's chunk was being sent: sent after the resume. Never a final result. */
+  'held',
 ] as const;
 export type SkipReason = (typeof skipReasons)[number];
 
@@ -133,7 +145,22 @@ export interface TouchOutcome {
   optedOut: Partial<Record<Channel, number>>;
   /** Members a pause left unsent for now: the touch goes on with them after the resume. */
   held: number;
-  /** Members still active after this touch (the held ones included). */
+  /**
+   * Members the provider's rate left unsent for now (the worker's deadline, the window's end, a full ledger,
+   * still throttled): the run's next pass, or its next send window, goes on with them.
+   */
+  pending: number;
+  /** Why members are pending, and the earliest moment a next pass could send them. */
+  pendingReason?: 'deadline' | 'window' | 'booked';
+  resumeAt?: string;
+  /** Sends the providers throttled and that were tried again. */
+  throttleRetries: number;
+  /** The first and last send of the touch in this batch, over all its passes. */
+  firstSentAt?: string;
+  lastSentAt?: string;
+  /** Where this worker's time ended: its last send slot (or its start). */
+  finishedAt: string;
+  /** Members still active after this touch (the held and pending ones included). */
   active: number;
 }
 
@@ -157,6 +184,13 @@ export interface TouchSummary {
   converted: number;
   /** Minutes a pause held this touch back. */
   heldMinutes: number;
+  /** The touch's first and last send, and the send windows it took. */
+  firstSentAt?: string;
+  lastSentAt?: string;
+  windows: number;
+  /** Members a window could not send that went on in a later one (each time a window closed on them). */
+  carriedOver: number;
+  throttleRetries: number;
 }
 
 export interface RunSummary {

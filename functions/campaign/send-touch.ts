@@ -17,7 +17,17 @@ import { type ContactRecord, claimContact, cooldownOf, recordCooldown } from '..
 import type { FrequencyCaps } from '../guardrails/frequency-caps';
 import { isQuietHour, type QuietHours } from '../guardrails/quiet-hours';
 import { unsubscribeUrlFor } from '../links/unsubscribe-url';
-import { sleep } from '../shared/clock';
+import { BRAKES_FRESH_MS } from '../operations/pause-limit';
+import {
+  isPaced,
+  type PacedChannel,
+  type PendingReason,
+  reserveChunk,
+  reserveRetry,
+  SEND_BUDGET_MS,
+} from '../pacing/pacer';
+import type { SendRates } from '../pacing/send-rates';
+import { sleepUntil } from '../shared/clock';
 import { logger } from '../shared/powertools';
 import type { ProfileFields } from '../users/profile';
 import type { User, UserRecord } from '../users/user';
@@ -34,11 +44,18 @@ import {
 } from './enrollment';
 import { brakeOnChunk, type ChunkBrake } from './hold';
 import type { Run, TouchOutcome } from './run';
-import { isInsideSendWindow } from './send-window';
+import { isInsideSendWindow, sendWindowEnd } from './send-window';
 import { CHUNK_SIZE, nextRung, type Rung, type TouchChunk, type TouchResult } from './touch';
 
 /** Sends in flight per batch worker; the provider's rate, not Lambda, is the limit. */
 const SEND_CONCURRENCY = 8;
+
+/** A chunk of members retried after a throttled send is numbered past every first chunk. */
+const RETRY_CHUNK_STRIDE = 10_000;
+
+/** Results that are not a member's last word on a touch: the next pass (or the resume) sends them. */
+const isRetried = (result: TouchResult) =>
+  'skipped' in result && (result.skipped === 'throttled' || result.skipped === 'held');
 
 const RING_RANK = { inner: 0, middle: 1, outer: 2 } as const;
 const TIER_RANK = { high: 0, medium: 1, low: 2 } as const;
@@ -48,9 +65,29 @@ export const callPriority = (user: User): number =>
   1 + (user.valueTier ? TIER_RANK[user.valueTier] : 2) + (user.ring ? RING_RANK[user.ring] : 2);
 
 /**
+ * How a send step paces its providers. Without it (a dry run, which hands nothing to a provider) it sends as
+ * fast as it goes.
+ */
+export interface Pacing {
+  rates: SendRates;
+  /** `window-missed`: the touch ran out of send windows; the members not yet sent are recorded so. */
+  mode: 'send' | 'window-missed';
+}
+
+/** Members of one chunk (or of a chunk's retry) that this pass may claim and send. */
+interface Unit {
+  chunk: number;
+  index: number;
+  userIds: string[];
+}
+
+/**
  * Sends touch `touch` of the run to one batch. Each active member is re-checked just before the send
- * (converted? which rung of their ladder? inside their own send window?); every chunk of members is
- * claimed before any provider is called, so a retried batch sends nobody twice.
+ * (converted? which rung of their ladder? inside their own send window and outside quiet hours at the moment
+ * of the send?); every chunk of members is claimed before any provider is called, so a retried batch sends
+ * nobody twice. With pacing, each chunk's sends get slots on the providers' shared ledgers (never above the
+ * configured rate, whoever else sends) that end before the worker's deadline and the end of the send window;
+ * chunks that do not fit stay unclaimed, `pending`, for the run's next pass or next send window.
  */
 export const sendTouchToBatch = async (
   run: Run,
@@ -59,6 +96,7 @@ export const sendTouchToBatch = async (
   senders: ChannelSenders,
   sendAt: Date,
   guardrails: Guardrails,
+  pacing?: Pacing,
 ): Promise<TouchOutcome> => {
   const enrollment = await getEnrollmentBatch(run.runId, batch);
   const chunks = await queryTouchChunks(run.runId, batch);
@@ -69,13 +107,33 @@ export const sendTouchToBatch = async (
   );
   const earlierClaims = new Map(chunks.filter((c) => c.touch === touch).map((c) => [c.chunk, c]));
   const holdout = new Set(enrollment.holdout);
-  const outcome: TouchOutcome = { touch, batch, sent: {}, skipped: {}, optedOut: {}, held: 0, active: 0 };
+  const outcome: TouchOutcome = {
+    touch,
+    batch,
+    sent: {},
+    skipped: {},
+    optedOut: {},
+    held: 0,
+    pending: 0,
+    active: 0,
+    throttleRetries: 0,
+    finishedAt: sendAt.toISOString(),
+  };
   const tally = (result: TouchResult) => {
-    if ('sentAt' in result) outcome.sent[result.channel] = (outcome.sent[result.channel] ?? 0) + 1;
-    else outcome.skipped[result.skipped] = (outcome.skipped[result.skipped] ?? 0) + 1;
+    if ('sentAt' in result) {
+      outcome.sent[result.channel] = (outcome.sent[result.channel] ?? 0) + 1;
+      if (outcome.firstSentAt === undefined || result.sentAt < outcome.firstSentAt)
+        outcome.firstSentAt = result.sentAt;
+      if (outcome.lastSentAt === undefined || result.sentAt > outcome.lastSentAt)
+        outcome.lastSentAt = result.sentAt;
+    } else outcome.skipped[result.skipped] = (outcome.skipped[result.skipped] ?? 0) + 1;
     if ('skipped' in result && result.skipped === 'opted-out' && result.channel)
       outcome.optedOut[result.channel] = (outcome.optedOut[result.channel] ?? 0) + 1;
     if ('sentAt' in result || !endingReasons.has(result.skipped)) outcome.active += 1;
+  };
+  const leavePending = (userIds: readonly string[]) => {
+    outcome.pending += userIds.length;
+    outcome.active += userIds.length;
   };
 
   const active: string[] = [];
@@ -85,19 +143,67 @@ export const sendTouchToBatch = async (
     else if (ended) tally({ skipped: ended.reason === 'converted' ? 'converted' : 'ended-earlier' });
     else active.push(userId);
   }
-  const limit = pLimit(SEND_CONCURRENCY);
 
+  // What is left of each chunk for this pass: the chunk itself if unclaimed, else the members its last try
+  // left throttled (a retry chunk of their own). A claim without results died mid-chunk: never re-sent.
+  const units: Unit[] = [];
+  for (const [index, userIds] of chunksOf(active, CHUNK_SIZE).entries()) {
+    let unit: Unit | undefined = { chunk: index + 1, index, userIds };
+    for (let retry = 0; unit !== undefined; retry += 1) {
+      const earlier = earlierClaims.get(unit.chunk);
+      if (earlier === undefined) break;
+      if (earlier.results === undefined) {
+        for (const _ of unit.userIds) tally({ skipped: 'already-claimed' });
+        unit = undefined;
+        break;
+      }
+      const throttled = Object.entries(earlier.results).flatMap(([userId, result]) =>
+        isRetried(result) ? [userId] : [],
+      );
+      Object.values(earlier.results)
+        .filter((result) => !isRetried(result))
+        .forEach(tally);
+      unit =
+        throttled.length > 0
+          ? { chunk: index + 1 + (retry + 1) * RETRY_CHUNK_STRIDE, index, userIds: throttled }
+          : undefined;
+    }
+    if (unit) units.push(unit);
+  }
+
+  const limit = pLimit(SEND_CONCURRENCY);
+  // The brakes as last read, and the moment (send slot) they were read for.
+  let brakes: { at: number; brake: ChunkBrake } | undefined;
+  const brakeAt = async (at: Date, reread = false): Promise<ChunkBrake> => {
+    if (reread || brakes === undefined || at.getTime() - brakes.at > BRAKES_FRESH_MS) {
+      brakes = { at: at.getTime(), brake: await brakeOnChunk(run, touch) };
+    }
+    return brakes.brake;
+  };
+  const deadline = new Date(sendAt.getTime() + SEND_BUDGET_MS);
+  const windowEnd = sendWindowEnd(sendAt, run.campaign.sendWindows, run.timeZone);
+  // The worker's own time: the end of the last chunk's slots.
+  let cursor = sendAt;
   let holding = false;
   let stopped = false;
-  for (const [index, userIds] of chunksOf(active, CHUNK_SIZE).entries()) {
-    const earlier = earlierClaims.get(index + 1);
-    if (earlier?.results) {
-      Object.values(earlier.results).forEach(tally);
+  let pending: { reason: PendingReason; resumeAt: Date } | undefined;
+  for (const { chunk: chunkNumber, userIds } of units) {
+    if (pending) {
+      leavePending(userIds);
       continue;
     }
-    // The operator's brakes, read before every chunk: a pause or a stop takes effect before the next chunk,
-    // also in a touch already under way. A paused touch leaves its chunks unclaimed for after the resume.
-    const brake: ChunkBrake = stopped ? 'stopped' : holding ? 'hold' : await brakeOnChunk(run, touch);
+    // The operator's brakes, read before every chunk and again before any send more than a second (of send
+    // slots) after the last read: a pause or a stop takes effect within a second, also in a touch under way.
+    // A paused touch leaves its chunks unclaimed for after the resume.
+    // A dry run renders as of its planned moments and waits for none of them.
+    if (pacing) await sleepUntil(cursor);
+    const brake: ChunkBrake | 'window-missed' = stopped
+      ? 'stopped'
+      : holding
+        ? 'hold'
+        : pacing?.mode === 'window-missed'
+          ? await brakeAt(cursor, true).then((b) => (b === 'send' ? 'window-missed' : b))
+          : await brakeAt(cursor, true);
     if (brake === 'hold') {
       holding = true;
       outcome.held += userIds.length;
@@ -105,21 +211,28 @@ export const sendTouchToBatch = async (
       continue;
     }
     stopped = brake === 'stopped';
-    const context = (userId: string): TouchContext => ({
+    const touchId = touchIdOf(run.runId, batch, touch, chunkNumber);
+    const context = (userId: string, at: Date): TouchContext => ({
       run,
       touch,
-      touchId: touchIdOf(run.runId, batch, touch, index + 1),
+      touchId,
       contactRecord: contactRecords.get(userId),
       onContactClaimed: () => claimedContacts.add(userId),
       enrollment,
       history: histories.get(userId),
       senders,
-      sendAt,
+      sendAt: at,
+      deadline,
       guardrails,
+      pacing,
+      onThrottled: () => {
+        outcome.throttleRetries += 1;
+      },
+      brakeAt,
     });
     // Read just before the chunk: a change is honoured by the next chunk read after it. Every member is
     // re-checked before the claim; only sends need it, and it names each member's planned rung. A stopped
-    // run, or a touch a pause held past its limit, records its members unsent.
+    // run, a touch a pause held past its limit or one out of send windows records its members unsent.
     const [users, contactRecords] =
       brake === 'send'
         ? await Promise.all([getUsers(userIds), getContactRecords(userIds)])
@@ -127,14 +240,43 @@ export const sendTouchToBatch = async (
     const plans = new Map(
       userIds.map((userId): [string, TouchPlan] => [
         userId,
-        brake === 'send' ? planTouch(context(userId), users.get(userId)) : { skipped: brake },
+        brake === 'send' ? planTouch(context(userId, cursor), users.get(userId)) : { skipped: brake },
       ]),
     );
+    // Each send's moment: its slot on the provider's ledger, or now when nothing paces it.
+    const slotOf = new Map<string, Date>();
+    if (pacing && brake === 'send') {
+      const counts: Partial<Record<PacedChannel, number>> = {};
+      for (const plan of plans.values()) {
+        const channel = 'send' in plan ? plan.send.rung.step.channel : undefined;
+        if (channel && isPaced(channel)) counts[channel] = (counts[channel] ?? 0) + 1;
+      }
+      const until = windowEnd < deadline ? windowEnd : deadline;
+      const reserved = await reserveChunk(
+        counts,
+        pacing.rates,
+        cursor,
+        until,
+        windowEnd < deadline ? 'window' : 'deadline',
+      );
+      if ('pending' in reserved) {
+        pending = { reason: reserved.pending, resumeAt: reserved.resumeAt };
+        leavePending(userIds);
+        continue;
+      }
+      const next = new Map([...reserved.slots].map(([channel, times]) => [channel, times.values()]));
+      for (const [userId, plan] of plans) {
+        const channel = 'send' in plan ? plan.send.rung.step.channel : undefined;
+        const slot = channel && isPaced(channel) ? next.get(channel)?.next().value : undefined;
+        if (slot) slotOf.set(userId, slot);
+      }
+      cursor = reserved.last;
+    }
     const chunk: TouchChunk = {
       runId: run.runId,
       batch,
       touch,
-      chunk: index + 1,
+      chunk: chunkNumber,
       userIds,
       status: 'claimed',
       claimedAt: sendAt.toISOString(),
@@ -145,7 +287,7 @@ export const sendTouchToBatch = async (
         }),
       ),
     };
-    if (earlier || !(await claimTouchChunk(chunk))) {
+    if (!(await claimTouchChunk(chunk))) {
       // Claimed by an attempt that did not finish: reported, never re-sent.
       for (const _ of userIds) tally({ skipped: 'already-claimed' });
       continue;
@@ -156,7 +298,13 @@ export const sendTouchToBatch = async (
       await Promise.all(
         [...plans].map(([userId, plan]) =>
           limit(
-            async () => [userId, 'send' in plan ? await deliver(context(userId), plan.send) : plan] as const,
+            async () =>
+              [
+                userId,
+                'send' in plan
+                  ? await deliver(context(userId, slotOf.get(userId) ?? cursor), plan.send)
+                  : plan,
+              ] as const,
           ),
         ),
       ),
@@ -169,8 +317,27 @@ export const sendTouchToBatch = async (
       }
     }
     await recordTouchResults(chunk, results);
-    Object.values(results).forEach(tally);
+    for (const [userId, result] of Object.entries(results)) {
+      // Still throttled when the worker's time ran out: nothing was sent, the next pass tries again. Held by a
+      // pause that began while the chunk was sent: sent after the resume.
+      if ('skipped' in result && result.skipped === 'throttled') leavePending([userId]);
+      else if ('skipped' in result && result.skipped === 'held') {
+        holding = true;
+        outcome.held += 1;
+        outcome.active += 1;
+      } else tally(result);
+      if ('sentAt' in result && result.sentAt > cursor.toISOString()) cursor = new Date(result.sentAt);
+    }
   }
+  if (pending) {
+    outcome.pendingReason = pending.reason;
+    outcome.resumeAt = pending.resumeAt.toISOString();
+  } else if (outcome.pending > 0) {
+    // Only throttled sends are left: the next pass tries them again as soon as it can.
+    outcome.pendingReason = 'deadline';
+    outcome.resumeAt = cursor.toISOString();
+  }
+  outcome.finishedAt = cursor.toISOString();
   await putTouchOutcome(run.runId, outcome);
   return outcome;
 };
@@ -188,8 +355,15 @@ interface TouchContext {
   enrollment: EnrollmentBatch;
   history: MemberHistory | undefined;
   senders: ChannelSenders;
+  /** The moment of the send: its slot on the provider's ledger. */
   sendAt: Date;
+  /** The worker's deadline: a throttled send is tried again only before it. */
+  deadline: Date;
   guardrails: Guardrails;
+  pacing: Pacing | undefined;
+  onThrottled: () => void;
+  /** The operator's brakes as of a send slot (read again when the last read is more than a second older). */
+  brakeAt: (at: Date) => Promise<ChunkBrake>;
   /** The person's contact record as read for the chunk (caps, cool-downs); maybe stale. */
   contactRecord: ContactRecord | undefined;
   onContactClaimed: () => void;
@@ -199,7 +373,7 @@ interface TouchContext {
 type TouchPlan = TouchResult | { send: { user: UserRecord; rung: Rung } };
 
 const planTouch = (context: TouchContext, user: UserRecord | undefined): TouchPlan => {
-  const { run, history, sendAt, enrollment } = context;
+  const { run, history, enrollment } = context;
   if (user === undefined) return { skipped: 'user-missing' };
   const conversion = conversionOf(enrollment.enrolledAt, history, user, run.campaign.goal);
   if (conversion) return { skipped: 'converted', ...conversion };
@@ -208,18 +382,25 @@ const planTouch = (context: TouchContext, user: UserRecord | undefined): TouchPl
     return { skipped: (history?.sent.length ?? 0) > 0 ? 'ladder-exhausted' : 'unreachable' };
   const at = { channel: rung.step.channel, rung: rung.index };
   if (!rung.reachable) return { skipped: 'opted-out', ...at };
+  const outsideHours = timeRuleAt(context, rung, user);
+  return outsideHours ? { skipped: outsideHours, ...at } : { send: { user, rung } };
+};
+
+/** Whether the moment of the send lies outside the hours this user may get the touch. */
+const timeRuleAt = (context: TouchContext, rung: Rung, user: UserRecord) => {
+  const { sendAt, run } = context;
   // Quiet hours hold in the user's own time zone, also for a userIds launch across zones. A call touch only
   // queues a task; agents call within calling hours.
   const channel = rung.step.channel;
   if (channel !== 'call' && isQuietHour(sendAt, context.guardrails.quietHours[channel], user.timeZone)) {
-    return { skipped: 'quiet-hours', ...at };
+    return 'quiet-hours' as const;
   }
   // The run waits in the campaign's time zone; each user's own local time still decides. Call tasks wait
   // in a queue for agents instead.
-  if (rung.step.channel !== 'call' && !isInsideSendWindow(sendAt, run.campaign.sendWindows, user.timeZone)) {
-    return { skipped: 'outside-send-window', ...at };
+  if (channel !== 'call' && !isInsideSendWindow(sendAt, run.campaign.sendWindows, user.timeZone)) {
+    return 'outside-send-window' as const;
   }
-  return { send: { user, rung } };
+  return undefined;
 };
 
 /**
@@ -230,6 +411,13 @@ const planTouch = (context: TouchContext, user: UserRecord | undefined): TouchPl
 const deliver = async (context: TouchContext, { user, rung }: { user: UserRecord; rung: Rung }) => {
   const { run, touch, sendAt } = context;
   const at = { channel: rung.step.channel, rung: rung.index };
+  // The send's slot: on AWS the worker waits for it; the brakes and the rules of the hour are checked again.
+  if (context.pacing) await sleepUntil(sendAt);
+  const brake = await context.brakeAt(sendAt);
+  if (brake === 'hold') return { skipped: 'held' as const };
+  if (brake !== 'send') return { skipped: brake };
+  const outsideHours = timeRuleAt(context, rung, user);
+  if (outsideHours) return { skipped: outsideHours, ...at };
   const composed = composeMessage(context, rung.step, user);
   // Every email carries its signed one-click unsubscribe link (header and footer).
   const message =
@@ -285,11 +473,12 @@ const deliver = async (context: TouchContext, { user, rung }: { user: UserRecord
   }
   context.onContactClaimed();
   try {
-    const sent = await sendRetryingThrottles(context.senders, message);
+    const sent = await sendRetryingThrottles(context, message);
+    if (sent === 'throttled') return { skipped: 'throttled' as const, channel: message.channel };
     if (sent.replacedPushToken && user.push) {
       await update('push-token-updated', { push: { ...user.push, token: sent.replacedPushToken } });
     }
-    return { ...at, variant: message.variant, messageId: sent.messageId, sentAt: message.sentAt };
+    return { ...at, variant: message.variant, messageId: sent.messageId, sentAt: sent.sentAt };
   } catch (error) {
     if (error instanceof RecipientOptedOut) {
       await update(error.source, error.fields);
@@ -306,22 +495,42 @@ const deliver = async (context: TouchContext, { user, rung }: { user: UserRecord
   }
 };
 
-/** Backoff between tries of a throttled send: the provider takes it once its rate allows. */
-const THROTTLE_BACKOFF_MS = [250, 500, 1_000, 2_000, 4_000];
+/** Backoff before the next try of a throttled send; the last pause repeats until the worker's deadline. */
+const THROTTLE_BACKOFF_MS = [250, 500, 1_000, 2_000, 4_000, 8_000];
 
 /**
- * Sends, trying again with growing pauses while the provider throttles (its refusal means nothing was
- * sent). Still throttled after the last pause, the send fails.
+ * Sends, trying again while the provider throttles (its refusal means nothing was sent). Paced, each try
+ * after a jittered backoff takes a fresh slot on the provider's ledger, so the retries stay within the rate
+ * too; when no slot is left before the worker's deadline the member stays `throttled`, for the next pass.
+ * Unpaced (a dry run) it gives up after the last pause, as a failed send.
  */
-const sendRetryingThrottles = async (senders: ChannelSenders, message: OutboundMessage) => {
-  for (let attempt = 0; ; attempt += 1) {
+const sendRetryingThrottles = async (
+  context: TouchContext,
+  message: OutboundMessage,
+): Promise<{ messageId: string; replacedPushToken?: string; sentAt: string } | 'throttled'> => {
+  let attempt = message;
+  for (let tries = 0; ; tries += 1) {
     try {
-      return await senders[message.channel].send(message as never);
+      const sent = await context.senders[attempt.channel].send(attempt as never);
+      return { ...sent, sentAt: attempt.sentAt };
     } catch (error) {
-      const pause = THROTTLE_BACKOFF_MS[attempt];
-      if (!(error instanceof ProviderThrottled) || pause === undefined) throw error;
+      if (!(error instanceof ProviderThrottled)) throw error;
+      context.onThrottled();
+      const backoff = THROTTLE_BACKOFF_MS[Math.min(tries, THROTTLE_BACKOFF_MS.length - 1)] ?? 0;
       // Full jitter: workers throttled together do not retry together.
-      await sleep(Math.round(pause * (0.5 + Math.random() / 2)));
+      const notBefore = new Date(
+        Date.parse(attempt.sentAt) + Math.round(backoff * (0.5 + Math.random() / 2)),
+      );
+      if (!context.pacing) {
+        if (tries + 1 >= THROTTLE_BACKOFF_MS.length) throw error;
+        await sleepUntil(notBefore);
+        continue;
+      }
+      if (!isPaced(attempt.channel)) throw error;
+      const slot = await reserveRetry(attempt.channel, context.pacing.rates, notBefore, context.deadline);
+      if (slot === undefined) return 'throttled';
+      await sleepUntil(slot);
+      attempt = { ...attempt, sentAt: slot.toISOString() };
     }
   }
 };

@@ -32,6 +32,29 @@ export const nextSendMoment = (notBefore: Date, windows: SendWindow[], timeZone:
   throw new Error('No send window opens within two days; windows must not be empty');
 };
 
+/**
+ * The end of the send window `at` lies in (windows that adjoin run on as one); `at` itself when it lies in
+ * none.
+ */
+export const sendWindowEnd = (at: Date, windows: SendWindow[], timeZone: string): Date => {
+  let end = at;
+  for (let hops = 0; hops <= windows.length; hops += 1) {
+    if (!isInsideSendWindow(end, windows, timeZone)) return end;
+    const local = DateTime.fromJSDate(end, { zone: timeZone });
+    const minute = local.hour * 60 + local.minute;
+    const closing = windows
+      .map((window) => minutesOfDay(window.end))
+      .filter((close, index) => {
+        const window = windows[index];
+        return window !== undefined && minute >= minutesOfDay(window.start) && minute < close;
+      })
+      .sort((a, b) => b - a)[0];
+    if (closing === undefined) return end;
+    end = local.startOf('day').plus({ minutes: closing }).toJSDate();
+  }
+  return end;
+};
+
 /** The local calendar date of an instant in a time zone, as YYYY-MM-DD. */
 export const localDateOf = (at: Date, timeZone: string): string =>
   DateTime.fromJSDate(at, { zone: timeZone }).toISODate() ?? '';

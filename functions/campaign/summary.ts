@@ -45,6 +45,7 @@ export const summariseRun = async (run: Run, now: Date): Promise<RunSummary> => 
 
   const touches = ladderOf(run.campaign).map((_, index): TouchSummary => {
     const touch = index + 1;
+    const carry = control.carries[String(touch)];
     const summary: TouchSummary = {
       touch,
       sent: {},
@@ -52,12 +53,20 @@ export const summariseRun = async (run: Run, now: Date): Promise<RunSummary> => 
       optedOut: {},
       converted: convertedAfter[touch] ?? 0,
       heldMinutes: brakes.holds.find((hold) => hold.touch === touch)?.minutes ?? 0,
+      windows: carry?.windows ?? 1,
+      carriedOver: (carry?.carried ?? []).reduce((sum, count) => sum + count, 0),
+      throttleRetries: 0,
     };
     for (const outcome of outcomes.filter((candidate) => candidate.touch === touch)) {
       add(summary.sent, outcome.sent);
       add(summary.skipped, outcome.skipped);
-      // Outcomes of runs that started before opt-outs were counted have none.
+      // Outcomes of runs that started before opt-outs (or pacing) were counted have none.
       add(summary.optedOut, outcome.optedOut ?? {});
+      summary.throttleRetries += outcome.throttleRetries ?? 0;
+      if (outcome.firstSentAt && !(summary.firstSentAt && summary.firstSentAt <= outcome.firstSentAt))
+        summary.firstSentAt = outcome.firstSentAt;
+      if (outcome.lastSentAt && !(summary.lastSentAt && summary.lastSentAt >= outcome.lastSentAt))
+        summary.lastSentAt = outcome.lastSentAt;
     }
     return summary;
   });

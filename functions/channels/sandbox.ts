@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { EndpointMessageResult } from '@aws-sdk/client-pinpoint';
-import { ConflictException } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { ConflictException, ThrottlingException } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { putOutboxMessage } from '../data/outbox';
-import type { ChannelSender, MessageOn } from './channel';
+import { type ChannelSender, type MessageOn, rethrowThrottling } from './channel';
 import { interpretSmsError } from './end-user-messaging-sms';
 import { interpretPushResult } from './pinpoint-push';
 
@@ -18,6 +19,12 @@ export interface SandboxProviderBehaviour {
   smsOptedOut(phone: string): boolean;
   /** Called once a message is recorded, before the sender returns: what happens while a touch is under way. */
   accepted?(message: { userId: string; channel: string; touch: number }): Promise<void>;
+  /**
+   * Whether the provider takes one more message at `sentAt` within its rate; refused, the sender answers with
+   * the provider's own throttling (push `THROTTLED`, End User Messaging `ThrottlingException`, SES v2
+   * `TooManyRequestsException` "Maximum sending rate exceeded."). Unset: no limit.
+   */
+  admit?(channel: 'push' | 'sms' | 'email', sentAt: string): boolean;
 }
 
 let behaviour: SandboxProviderBehaviour = { pushResult: () => undefined, smsOptedOut: () => false };
@@ -46,8 +53,11 @@ export const sandboxSenders: { [C in 'push' | 'sms' | 'email']: ChannelSender<C>
   push: {
     async send(message) {
       const messageId = messageIdOf(message);
+      const throttled = behaviour.admit?.('push', message.sentAt) === false;
       const receipt = interpretPushResult(
-        behaviour.pushResult(message.address.token) ?? {
+        (throttled
+          ? { DeliveryStatus: 'THROTTLED', StatusCode: 429, StatusMessage: 'Rate exceeded' }
+          : behaviour.pushResult(message.address.token)) ?? {
           DeliveryStatus: 'SUCCESSFUL',
           StatusCode: 200,
           MessageId: messageId,
@@ -59,6 +69,9 @@ export const sandboxSenders: { [C in 'push' | 'sms' | 'email']: ChannelSender<C>
   },
   sms: {
     async send(message) {
+      if (behaviour.admit?.('sms', message.sentAt) === false) {
+        interpretSmsError(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));
+      }
       if (behaviour.smsOptedOut(message.address.phone)) {
         interpretSmsError(
           new ConflictException({
@@ -77,6 +90,11 @@ export const sandboxSenders: { [C in 'push' | 'sms' | 'email']: ChannelSender<C>
   },
   email: {
     async send(message) {
+      if (behaviour.admit?.('email', message.sentAt) === false) {
+        rethrowThrottling('email')(
+          new TooManyRequestsException({ message: 'Maximum sending rate exceeded.', $metadata: {} }),
+        );
+      }
       const messageId = messageIdOf(message);
       await record(message, messageId);
       return { messageId };

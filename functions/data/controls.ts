@@ -1,6 +1,6 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../clients/dynamodb';
-import type { Hold, PauseControl, RunControl } from '../operations/controls';
+import type { Carry, Hold, PauseControl, RunControl } from '../operations/controls';
 import { requireEnv } from '../shared/config';
 
 const controlsTable = requireEnv('CONTROLS_TABLE');
@@ -18,6 +18,8 @@ const pauseAttribute = (target: string) => `pause:${target}`;
 const stopAttribute = (runId: string) => `stop:${runId}`;
 /** A run item's attribute per held touch: `hold-<touch>`. */
 const HOLD_PREFIX = 'hold-';
+/** A run item's attribute per touch that took more than one send window: `carry-<touch>`. */
+const CARRY_PREFIX = 'carry-';
 
 /** The brakes item as the send path reads it: pauses by target (`stack` or a campaign id), stops by run. */
 export interface BrakesItem {
@@ -51,6 +53,11 @@ export const runControlOf = (item: Record<string, unknown> | undefined): RunCont
   holds: Object.fromEntries(
     Object.entries(item ?? {}).flatMap(([name, value]) =>
       name.startsWith(HOLD_PREFIX) ? [[name.slice(HOLD_PREFIX.length), value as Hold]] : [],
+    ),
+  ),
+  carries: Object.fromEntries(
+    Object.entries(item ?? {}).flatMap(([name, value]) =>
+      name.startsWith(CARRY_PREFIX) ? [[name.slice(CARRY_PREFIX.length), value as Carry]] : [],
     ),
   ),
 });
@@ -126,6 +133,19 @@ export const putHold = async (runId: string, touch: number, hold: Hold): Promise
       UpdateExpression: 'SET #hold = :hold',
       ExpressionAttributeNames: { '#hold': `${HOLD_PREFIX}${touch}` },
       ExpressionAttributeValues: { ':hold': hold },
+    }),
+  );
+};
+
+/** Writes the send windows touch `touch` of the run took (only the run's own execution writes it). */
+export const putCarry = async (runId: string, touch: number, carry: Carry): Promise<void> => {
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: controlsTable,
+      Key: { scope: runScope(runId) },
+      UpdateExpression: 'SET #carry = :carry',
+      ExpressionAttributeNames: { '#carry': `${CARRY_PREFIX}${touch}` },
+      ExpressionAttributeValues: { ':carry': carry },
     }),
   );
 };

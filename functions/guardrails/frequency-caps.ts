@@ -44,7 +44,8 @@ const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**
  * Whether one more contact on `channel` at `at` stays within every cap, given the person's recent contacts
- * (their own local day for the daily cap, a rolling 7 days for the others).
+ * (their own local day for the daily cap, a rolling 7 days for the others), in whatever order they were
+ * claimed.
  */
 export const withinCaps = (
   recent: readonly ContactEntry[],
@@ -53,10 +54,10 @@ export const withinCaps = (
   timeZone: string,
   caps: FrequencyCaps,
 ): boolean => {
-  const weekAgo = at.getTime() - WEEK_MS;
-  const inWeek = recent.filter(
-    (contact) => Date.parse(contact.at) > weekAgo && Date.parse(contact.at) <= at.getTime(),
-  );
+  // Contacts claimed for a later moment count too: paced sends claim at their slots, and another run's
+  // earlier claim may hold a later slot. Any 7 days around `at` holds them: stricter than the window before
+  // `at` alone, never looser.
+  const inWeek = recent.filter((contact) => Math.abs(Date.parse(contact.at) - at.getTime()) < WEEK_MS);
   if (channel === 'call')
     return inWeek.filter((contact) => contact.channel === 'call').length < caps.callsPer7Days;
   const messages = inWeek.filter((contact) => contact.channel !== 'call');

@@ -13,12 +13,13 @@ interface PlanWaitEvent {
 
 /** Computes when the next Wait state ends; Step Functions cannot do time-zone arithmetic itself. */
 export const handler = lambdaHandler(
-  async (event: PlanWaitEvent): Promise<{ at: string }> => {
+  async (event: PlanWaitEvent): Promise<{ at: string; state: 'planned' }> => {
     const earliest = new Date(now().getTime() + event.delayDays * 24 * 60 * 60 * 1000);
     const at = event.alignToSendWindow
       ? nextSendMoment(earliest, event.run.campaign.sendWindows, event.run.timeZone)
       : earliest;
-    return { at: at.toISOString() };
+    // `state` tells the send step that follows that this is the touch's first pass.
+    return { at: at.toISOString(), state: 'planned' };
   },
   { publishesMetrics: false },
 );

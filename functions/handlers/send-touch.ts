@@ -4,6 +4,7 @@ import type { ChannelSenders } from '../channels/channel';
 import { channelSendersFromEnvironment } from '../channels/senders';
 import { frequencyCapsFrom } from '../guardrails/frequency-caps';
 import { quietHoursFrom } from '../guardrails/quiet-hours';
+import { sendRatesFrom } from '../pacing/send-rates';
 import { now } from '../shared/clock';
 import { requireEnv } from '../shared/config';
 import { lambdaHandler } from '../shared/lambda';
@@ -14,6 +15,7 @@ const guardrails = {
   quietHours: quietHoursFrom(requireEnv('QUIET_HOURS')),
   frequencyCaps: frequencyCapsFrom(requireEnv('FREQUENCY_CAPS')),
 };
+const sendRates = sendRatesFrom(requireEnv('SEND_RATES'));
 
 /** A dry run renders every message and hands it to nobody. */
 const renderOnly = { send: async () => ({ messageId: 'dry-run' }) };
@@ -31,6 +33,8 @@ interface SendTouchEvent {
   batch: number;
   /** When the touch was planned: a dry run does not wait for it, so it renders as of then. */
   sendAt: string;
+  /** `window-missed`: the touch is out of send windows; anything else: send (paced). */
+  mode: string;
 }
 
 export const handler = lambdaHandler(async (event: SendTouchEvent): Promise<TouchOutcome> => {
@@ -42,7 +46,13 @@ export const handler = lambdaHandler(async (event: SendTouchEvent): Promise<Touc
     event.run.dryRun ? dryRunSenders : senders,
     sendAt,
     guardrails,
+    // A dry run hands nothing to a provider: not paced.
+    event.run.dryRun
+      ? undefined
+      : { rates: sendRates, mode: event.mode === 'window-missed' ? 'window-missed' : 'send' },
   );
+  // A dry run renders as of the planned moment, but its own time is now: it waited for nothing.
+  if (event.run.dryRun) outcome.finishedAt = now().toISOString();
   logger.info('Touch sent to batch', { runId: event.run.runId, ...outcome });
   metrics.addDimension('campaign', event.run.campaign.id);
   for (const [channel, count] of Object.entries(outcome.sent)) {

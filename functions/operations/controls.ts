@@ -25,11 +25,22 @@ export interface Hold {
   earlierMs: number;
 }
 
-/** A run's own controls: a stop request, and its holds by touch number. */
+/**
+ * The send windows one touch of a run took: `carried` lists, per window that closed on it, how many members
+ * went on to the next; `missed` how many were given up as `window-missed` after the last.
+ */
+export interface Carry {
+  windows: number;
+  carried: number[];
+  missed?: number;
+}
+
+/** A run's own controls: a stop request, its holds and its carried-over touches by touch number. */
 export interface RunControl {
   stopRequestedAt?: string;
   stoppedBy?: string;
   holds: Record<string, Hold>;
+  carries: Record<string, Carry>;
 }
 
 /** What the brakes say for one run right now. */

@@ -58,7 +58,7 @@ export const controlStatus = async (campaignIds: readonly string[], now: Date): 
     stack: pause(STACK),
     campaigns: Object.fromEntries(campaignIds.map((id) => [id, pause(id)])),
     runs: runs.map((run) => {
-      const control = controls.get(run.runId) ?? { holds: {} };
+      const control = controls.get(run.runId) ?? { holds: {}, carries: {} };
       const held = Object.values(control.holds).reduce((sum, hold) => sum + heldMilliseconds(hold, now), 0);
       return { ...run, control, heldMinutes: Math.round(held / 60_000) };
     }),

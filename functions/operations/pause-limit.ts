@@ -47,3 +47,6 @@ export const pauseLimitFrom = (
   }
   return hours;
 };
+
+/** How old (in send-slot time) the brakes may be at a send: a pause or stop takes effect within this. */
+export const BRAKES_FRESH_MS = 1_000;

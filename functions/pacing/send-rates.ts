@@ -22,3 +22,22 @@ export const defaultSendRates: SendRates = { push: 1_000, sms: 20, email: 14 };
 /** The defaults with the rates a configuration overrides (CDK context `sendRates`, JSON or an object). */
 export const sendRatesFrom = (override: unknown): SendRates =>
   withOverrides('sendRates', sendRatesSchema, defaultSendRates, override, '{"sms":100}');
+
+/**
+ * How long a send step may keep sending: every slot it reserves ends by then. An Express child may run 5
+ * minutes, the send function's timeout is 4.5 (infra/functions.ts): the rest covers recording results.
+ */
+export const SEND_BUDGET_MS = 210_000;
+
+/**
+ * Sends one batch worker keeps up with: 8 in flight (campaign/send-touch.ts) at about 80 ms a provider call. The
+ * Distributed Map runs as many workers as the fastest provider's rate needs, and at least two.
+ */
+export const WORKER_SENDS_PER_SECOND = 100;
+export const MAX_BATCH_WORKERS = 40;
+
+export const batchWorkersFor = (rates: SendRates): number =>
+  Math.min(
+    MAX_BATCH_WORKERS,
+    Math.max(2, Math.ceil(Math.max(...Object.values(rates)) / WORKER_SENDS_PER_SECOND)),
+  );

@@ -4,6 +4,8 @@
  */
 export interface Clock {
   now(): Date;
+  /** Waits until `at`. The virtual clock returns at once: the caller stamps what it does with `at` itself. */
+  sleepUntil?(at: Date): Promise<void>;
 }
 
 const systemClock: Clock = { now: () => new Date() };
@@ -14,6 +16,13 @@ export const now = (): Date => current.now();
 /** Waits in real time, also in the local runtime (its virtual clock does not move for a sleep). */
 export const sleep = (milliseconds: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, milliseconds));
+
+/**
+ * Waits for a moment the caller planned (a provider's send slot): on AWS a real wait, locally none, since the
+ * virtual clock's time passes by the caller's own stamps.
+ */
+export const sleepUntil = (at: Date): Promise<void> =>
+  current.sleepUntil ? current.sleepUntil(at) : sleep(Math.max(0, at.getTime() - Date.now()));
 
 export const useClock = (clock: Clock): void => {
   current = clock;

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { CampaignInput } from '../../functions/campaign/definition';
-import { LocalRekindle } from '../../local/runtime';
+import { LocalRekindle, type LocalRekindleOptions } from '../../local/runtime';
 import { campaignDefinitions } from '../../statemachines/campaigns';
 
 export const CAMPAIGN = 'registered-no-visit';
@@ -23,7 +23,7 @@ export const campaignsWithoutHoldout: CampaignInput[] = campaignDefinitions.map(
  */
 export const useLocalRekindle = (
   campaigns: CampaignInput[] = campaignsWithoutHoldout,
-  options: { pauseLimitHours?: number } = {},
+  options: Pick<LocalRekindleOptions, 'pauseLimitHours' | 'sendRates' | 'sandboxRates'> = {},
 ) => {
   const context = {} as { rekindle: LocalRekindle };
   beforeAll(async () => {
@@ -36,4 +36,23 @@ export const useLocalRekindle = (
     await context.rekindle?.stop();
   });
   return context;
+};
+
+/** `count` users reachable on the given channels only: user-000, user-001, ... */
+export const usersOn = async (count: number, channels: ('push' | 'sms' | 'email' | 'call')[]) => {
+  const { reachableOn } = await import('./users');
+  return Array.from({ length: count }, (_, index) =>
+    reachableOn(`user-${String(index).padStart(3, '0')}`, channels),
+  );
+};
+
+/** The most messages in any one-second window [t, t + 1 s) of their send moments. */
+export const busiestSecond = (sentAt: readonly string[]): number => {
+  const moments = sentAt.map((at) => Date.parse(at)).sort((a, b) => a - b);
+  let most = 0;
+  for (let first = 0, last = 0; first < moments.length; first += 1) {
+    while (last < moments.length && (moments[last] ?? 0) < (moments[first] ?? 0) + 1000) last += 1;
+    most = Math.max(most, last - first);
+  }
+  return most;
 };

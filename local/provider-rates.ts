@@ -1,0 +1,66 @@
+import type { SendRates } from '../functions/pacing/send-rates';
+
+type Provider = keyof SendRates;
+
+/**
+ * The sandbox providers' rate limits, as the real ones apply them: a message that would make any one-second
+ * window hold more than the provider's rate is refused (throttled), measured on the virtual clock by the
+ * moment each message is sent. Keeps every accepted moment, by provider and second, to answer that and to
+ * report the busiest second.
+ */
+export class ProviderRateLimits {
+  private readonly accepted = new Map<Provider, Map<number, number[]>>();
+  readonly throttled: Record<Provider, number> = { push: 0, sms: 0, email: 0 };
+
+  constructor(private readonly rates: SendRates) {}
+
+  admit(provider: Provider, sentAt: string): boolean {
+    const at = Date.parse(sentAt);
+    const seconds = this.accepted.get(provider) ?? new Map<number, number[]>();
+    this.accepted.set(provider, seconds);
+    const second = Math.floor(at / 1000);
+    // Every window [start, start + 1 s) that would hold this message starts at an accepted moment (or at it)
+    // within the second before it; counting from each such start is enough.
+    const near = [second - 1, second, second + 1].flatMap((key) => seconds.get(key) ?? []);
+    const moments = [...near, at].sort((a, b) => a - b);
+    let end = 0;
+    for (let start = 0; start < moments.length; start += 1) {
+      const from = moments[start] ?? 0;
+      if (from > at) break;
+      if (from <= at - 1000) continue;
+      end = Math.max(end, start);
+      while (end < moments.length && (moments[end] ?? 0) < from + 1000) end += 1;
+      if (end - start > this.rates[provider]) {
+        this.throttled[provider] += 1;
+        return false;
+      }
+    }
+    const bucket = seconds.get(second) ?? [];
+    bucket.push(at);
+    seconds.set(second, bucket);
+    return true;
+  }
+
+  /** The most messages the provider took in any one-second window. */
+  busiestSecond(provider: Provider): number {
+    const all = [...(this.accepted.get(provider)?.values() ?? [])].flat().sort((a, b) => a - b);
+    let most = 0;
+    let start = 0;
+    for (let end = 0; end < all.length; end += 1) {
+      while ((all[start] ?? 0) <= (all[end] ?? 0) - 1000) start += 1;
+      most = Math.max(most, end - start + 1);
+    }
+    return most;
+  }
+
+  reset(): void {
+    this.accepted.clear();
+    for (const provider of Object.keys(this.throttled) as Provider[]) this.throttled[provider] = 0;
+  }
+}
+
+/** One line: each provider's configured rate, its busiest second, and the sends it throttled. */
+export const formatProviders = (rates: SendRates, limits: ProviderRateLimits): string =>
+  `providers: ${(['push', 'sms', 'email'] as const)
+    .map((provider) => `${provider} ${rates[provider]}/s (busiest second ${limits.busiestSecond(provider)})`)
+    .join(' · ')} · throttled ${Object.values(limits.throttled).reduce((sum, count) => sum + count, 0)}`;
