@@ -124,31 +124,26 @@ export const removeStopRequest = async (runId: string): Promise<void> => {
   );
 };
 
-/** Writes how long a pause has held touch `touch` of the run back (only the run's own execution writes it). */
-export const putHold = async (runId: string, touch: number, hold: Hold): Promise<void> => {
+/** Sets one attribute of the run's own item (only the run's own execution writes these). */
+const putRunAttribute = async (runId: string, name: string, value: unknown): Promise<void> => {
   await documentClient.send(
     new UpdateCommand({
       TableName: controlsTable,
       Key: { scope: runScope(runId) },
-      UpdateExpression: 'SET #hold = :hold',
-      ExpressionAttributeNames: { '#hold': `${HOLD_PREFIX}${touch}` },
-      ExpressionAttributeValues: { ':hold': hold },
+      UpdateExpression: 'SET #name = :value',
+      ExpressionAttributeNames: { '#name': name },
+      ExpressionAttributeValues: { ':value': value },
     }),
   );
 };
 
-/** Writes the send windows touch `touch` of the run took (only the run's own execution writes it). */
-export const putCarry = async (runId: string, touch: number, carry: Carry): Promise<void> => {
-  await documentClient.send(
-    new UpdateCommand({
-      TableName: controlsTable,
-      Key: { scope: runScope(runId) },
-      UpdateExpression: 'SET #carry = :carry',
-      ExpressionAttributeNames: { '#carry': `${CARRY_PREFIX}${touch}` },
-      ExpressionAttributeValues: { ':carry': carry },
-    }),
-  );
-};
+/** Writes how long a pause has held touch `touch` of the run back. */
+export const putHold = (runId: string, touch: number, hold: Hold): Promise<void> =>
+  putRunAttribute(runId, `${HOLD_PREFIX}${touch}`, hold);
+
+/** Writes the send windows touch `touch` of the run took. */
+export const putCarry = (runId: string, touch: number, carry: Carry): Promise<void> =>
+  putRunAttribute(runId, `${CARRY_PREFIX}${touch}`, carry);
 
 /** The run items of these runs (stop, holds), for the ops CLI's status. */
 export const getRunControls = async (runIds: readonly string[]): Promise<Map<string, RunControl>> =>
