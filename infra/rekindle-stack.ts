@@ -7,7 +7,6 @@ import type { Campaign } from '../functions/campaign/definition';
 import type { FrequencyCaps } from '../functions/guardrails/frequency-caps';
 import type { QuietHours } from '../functions/guardrails/quiet-hours';
 import type { SendRates } from '../functions/pacing/send-rates';
-import { batchWorkersFor } from '../functions/pacing/send-rates';
 import { CampaignStateMachine } from '../statemachines/campaign-state-machine';
 import { type ChannelConfig, RekindleFunctions } from './functions';
 import { UserImport } from './imports';
@@ -75,7 +74,7 @@ export class RekindleStack extends Stack {
       const machine = new CampaignStateMachine(this, `Campaign-${campaign.id}`, {
         campaign,
         functions: this.functions,
-        maxBatchConcurrency: batchWorkersFor(props.sendRates),
+        sendRates: props.sendRates,
       });
       new CampaignTriggers(this, `Triggers-${campaign.id}`, {
         campaignId: campaign.id,

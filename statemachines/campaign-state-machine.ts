@@ -18,7 +18,8 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import type { Campaign } from '../functions/campaign/definition';
+import { type Campaign, type Channel, ladderOf } from '../functions/campaign/definition';
+import { batchWorkersFor, defaultSendRates, type SendRates } from '../functions/pacing/send-rates';
 import { rekindleStateMachine } from './rekindle-state-machine';
 
 /** Marks a state machine's template resource with its campaign id, for the local runtime. */
@@ -41,8 +42,11 @@ export type CampaignFunctions = Record<(typeof campaignFunctionNames)[number], I
 export interface CampaignStateMachineProps {
   campaign: Campaign;
   functions: CampaignFunctions;
-  /** Parallel batch workers per touch: as many as the fastest provider's rate needs (pacing/pacer.ts). */
-  maxBatchConcurrency?: number;
+  /**
+   * The providers' rates: each touch runs as many parallel batch workers as its channel's rate needs
+   * (`batchWorkersFor`); closing the run, as many as the fastest provider's.
+   */
+  sendRates?: SendRates;
 }
 
 /** Lambda's own ceiling; the functions time out sooner (see infra/functions.ts). */
@@ -86,13 +90,13 @@ const runTimeout = (campaign: Campaign) =>
 export class CampaignStateMachine extends Construct {
   readonly stateMachine: StateMachine;
   private readonly functions: CampaignFunctions;
-  private readonly maxBatchConcurrency: number;
+  private readonly sendRates: SendRates;
 
   constructor(scope: Construct, id: string, props: CampaignStateMachineProps) {
     super(scope, id);
     const { campaign } = props;
     this.functions = props.functions;
-    this.maxBatchConcurrency = props.maxBatchConcurrency ?? 10;
+    this.sendRates = props.sendRates ?? defaultSendRates;
 
     // The campaign definition travels inside the execution: a run keeps the definition it started with.
     const prepareRun = this.invoke('PrepareRun', this.functions.prepareRun, {
@@ -109,18 +113,20 @@ export class CampaignStateMachine extends Construct {
 
     const summarise = this.invoke('Summarise', this.functions.summariseRun, { run: this.run }, '$.summary');
     summarise.next(new Succeed(this, 'RunComplete', { outputPath: '$.summary' }));
-    const closeRun = this.overBatches('CloseRun', 'CloseBatch', this.functions.closeBatch, {});
+    const closeRun = this.overBatches('CloseRun', 'CloseBatch', this.functions.closeBatch, {}, undefined);
     closeRun.next(summarise);
     const closing = this.waitThenRun('Close', closingDelayDays(campaign), false, closeRun).start;
 
     const delays = delaysBeforeTouches(campaign);
     let next: IChainable = closing;
     for (let touch = delays.length; touch >= 1; touch -= 1) {
-      const send = this.overBatches(`SendTouch${touch}`, `SendTouch${touch}Batch`, this.functions.sendTouch, {
-        touch,
-        sendAt: JsonPath.stringAt('$.wait.at'),
-        mode: JsonPath.stringAt('$.wait.state'),
-      });
+      const send = this.overBatches(
+        `SendTouch${touch}`,
+        `SendTouch${touch}Batch`,
+        this.functions.sendTouch,
+        { touch, sendAt: JsonPath.stringAt('$.wait.at'), mode: JsonPath.stringAt('$.wait.state') },
+        ladderOf(campaign)[touch - 1]?.channel,
+      );
       const { start, wait } = this.waitThenRun(`Touch${touch}`, delays[touch - 1] ?? 0, true, send);
       const check = this.invoke(
         `CheckAfterTouch${touch}`,
@@ -224,13 +230,22 @@ export class CampaignStateMachine extends Construct {
     return { start, wait };
   }
 
-  /** A Distributed Map over the run's batch numbers: one Express child per batch runs `fn`. */
-  private overBatches(mapId: string, childId: string, fn: IFunction, extra: Record<string, unknown>) {
+  /**
+   * A Distributed Map over the run's batch numbers: one Express child per batch runs `fn`, as many at once as
+   * `channel`'s provider rate needs (the fastest provider's without one).
+   */
+  private overBatches(
+    mapId: string,
+    childId: string,
+    fn: IFunction,
+    extra: Record<string, unknown>,
+    channel: Channel | undefined,
+  ) {
     const map = new DistributedMap(this, mapId, {
       itemsPath: '$.audience.batches',
       itemSelector: { run: this.run, batch: JsonPath.numberAt('$$.Map.Item.Value'), ...extra },
       mapExecutionType: StateMachineType.EXPRESS,
-      maxConcurrency: this.maxBatchConcurrency,
+      maxConcurrency: batchWorkersFor(this.sendRates, channel),
       // Batch results are stored by the workers; the parent keeps no per-batch output, whatever the cohort size.
       resultPath: JsonPath.DISCARD,
     });

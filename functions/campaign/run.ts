@@ -153,6 +153,8 @@ export interface TouchOutcome {
   /** Why members are pending, and the earliest moment a next pass could send them. */
   pendingReason?: 'deadline' | 'window' | 'booked';
   resumeAt?: string;
+  /** The provider whose full ledger stopped this worker: a next pass looks at it before anything else. */
+  blockedOn?: 'push' | 'sms' | 'email';
   /** Sends the providers throttled and that were tried again. */
   throttleRetries: number;
   /** The first and last send of the touch in this batch, over all its passes. */

@@ -10,7 +10,7 @@ import {
 import { chunk as chunksOf } from '../data/batch';
 import { getContactRecords } from '../data/contacts';
 import { getEnrollmentBatch } from '../data/enrollments';
-import { putTouchOutcome } from '../data/runs';
+import { getTouchOutcome, putTouchOutcome } from '../data/runs';
 import { claimTouchChunk, queryTouchChunks, recordTouchResults, touchIdOf } from '../data/touches';
 import { getUsers } from '../data/users';
 import { type ContactRecord, claimContact, cooldownOf, recordCooldown } from '../guardrails/contacts';
@@ -20,6 +20,7 @@ import { unsubscribeUrlFor } from '../links/unsubscribe-url';
 import { BRAKES_FRESH_MS } from '../operations/pause-limit';
 import {
   isPaced,
+  nextFreeSlot,
   type PacedChannel,
   type PendingReason,
   reserveChunk,
@@ -98,6 +99,19 @@ export const sendTouchToBatch = async (
   guardrails: Guardrails,
   pacing?: Pacing,
 ): Promise<TouchOutcome> => {
+  const deadline = new Date(sendAt.getTime() + SEND_BUDGET_MS);
+  const windowEnd = sendWindowEnd(sendAt, run.campaign.sendWindows, run.timeZone);
+  if (pacing?.mode === 'send') {
+    const until =
+      windowEnd < deadline
+        ? { at: windowEnd, reason: 'window' as const }
+        : { at: deadline, reason: 'deadline' as const };
+    const unchanged = await stillBlocked(run, touch, batch, sendAt, until);
+    if (unchanged) {
+      await putTouchOutcome(run.runId, unchanged);
+      return unchanged;
+    }
+  }
   const enrollment = await getEnrollmentBatch(run.runId, batch);
   const chunks = await queryTouchChunks(run.runId, batch);
   const histories = historiesOf(
@@ -172,21 +186,20 @@ export const sendTouchToBatch = async (
   }
 
   const limit = pLimit(SEND_CONCURRENCY);
-  // The brakes as last read, and the moment (send slot) they were read for.
-  let brakes: { at: number; brake: ChunkBrake } | undefined;
-  const brakeAt = async (at: Date, reread = false): Promise<ChunkBrake> => {
+  // The brakes as last read (or being read), and the moment (send slot) they were read for: sends in flight
+  // together share one read.
+  let brakes: { at: number; brake: Promise<ChunkBrake> } | undefined;
+  const brakeAt = (at: Date, reread = false): Promise<ChunkBrake> => {
     if (reread || brakes === undefined || at.getTime() - brakes.at > BRAKES_FRESH_MS) {
-      brakes = { at: at.getTime(), brake: await brakeOnChunk(run, touch) };
+      brakes = { at: at.getTime(), brake: brakeOnChunk(run, touch) };
     }
     return brakes.brake;
   };
-  const deadline = new Date(sendAt.getTime() + SEND_BUDGET_MS);
-  const windowEnd = sendWindowEnd(sendAt, run.campaign.sendWindows, run.timeZone);
   // The worker's own time: the end of the last chunk's slots.
   let cursor = sendAt;
   let holding = false;
   let stopped = false;
-  let pending: { reason: PendingReason; resumeAt: Date } | undefined;
+  let pending: { reason: PendingReason; resumeAt: Date; channel: PacedChannel } | undefined;
   for (const { chunk: chunkNumber, userIds } of units) {
     if (pending) {
       leavePending(userIds);
@@ -260,7 +273,7 @@ export const sendTouchToBatch = async (
         windowEnd < deadline ? 'window' : 'deadline',
       );
       if ('pending' in reserved) {
-        pending = { reason: reserved.pending, resumeAt: reserved.resumeAt };
+        pending = { reason: reserved.pending, resumeAt: reserved.resumeAt, channel: reserved.channel };
         leavePending(userIds);
         continue;
       }
@@ -332,6 +345,7 @@ export const sendTouchToBatch = async (
   if (pending) {
     outcome.pendingReason = pending.reason;
     outcome.resumeAt = pending.resumeAt.toISOString();
+    outcome.blockedOn = pending.channel;
   } else if (outcome.pending > 0) {
     // Only throttled sends are left: the next pass tries them again as soon as it can.
     outcome.pendingReason = 'deadline';
@@ -340,6 +354,33 @@ export const sendTouchToBatch = async (
   outcome.finishedAt = cursor.toISOString();
   await putTouchOutcome(run.runId, outcome);
   return outcome;
+};
+
+/**
+ * A quick look for a worker whose last pass stopped at a full ledger: if that provider is still booked past
+ * this pass's deadline (or the window's end), its first unsent chunk cannot go now either, so the last pass's
+ * outcome stands, with the new moment to resume. Three small reads instead of the batch and its touch
+ * records: most workers of a slow provider's touch find it so in most passes. A pause or a stop is left to
+ * a worker that sends (reading the batch), as before.
+ */
+const stillBlocked = async (
+  run: Run,
+  touch: number,
+  batch: number,
+  sendAt: Date,
+  until: { at: Date; reason: 'deadline' | 'window' },
+): Promise<TouchOutcome | undefined> => {
+  const last = await getTouchOutcome(run.runId, touch, batch);
+  if (!last?.blockedOn || last.pending === 0 || (last.held ?? 0) > 0) return undefined;
+  const [freeAt, brake] = await Promise.all([nextFreeSlot(last.blockedOn), brakeOnChunk(run, touch)]);
+  if (freeAt < until.at || brake !== 'send') return undefined;
+  return {
+    ...last,
+    pendingReason: until.reason,
+    resumeAt: freeAt.toISOString(),
+    throttleRetries: 0,
+    finishedAt: sendAt.toISOString(),
+  };
 };
 
 /** The stack-wide rules every send obeys, whatever a campaign or a console launch says. */

@@ -57,6 +57,24 @@ export const putTouchOutcome = async (runId: string, outcome: TouchOutcome): Pro
   );
 };
 
+/** What the last pass of touch `touch` reported for one batch, if any pass did. */
+export const getTouchOutcome = async (
+  runId: string,
+  touch: number,
+  batch: number,
+): Promise<TouchOutcome | undefined> => {
+  const result = await documentClient.send(
+    new GetCommand({
+      TableName: runsTable,
+      Key: { runId, record: outcomeRecord(touch, batch) },
+      ConsistentRead: true,
+    }),
+  );
+  if (!result.Item) return undefined;
+  const { runId: _runId, record: _record, ...outcome } = result.Item;
+  return outcome as TouchOutcome;
+};
+
 export const putBatchClosing = async (runId: string, closing: BatchClosing): Promise<void> => {
   await documentClient.send(
     new PutCommand({

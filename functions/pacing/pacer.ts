@@ -1,5 +1,5 @@
 import type { Channel } from '../campaign/definition';
-import { reserveSlots, slotTimesUs } from './rate-ledger';
+import { currentNextAt, reserveSlots, slotTimesUs } from './rate-ledger';
 import type { SendRates } from './send-rates';
 
 export { SEND_BUDGET_MS } from './send-rates';
@@ -13,7 +13,8 @@ export type PendingReason = 'deadline' | 'window' | 'booked';
 
 export type ChunkSlots =
   | { slots: Map<PacedChannel, Date[]>; last: Date }
-  | { pending: PendingReason; resumeAt: Date };
+  /** `channel`: the provider whose ledger had no room. */
+  | { pending: PendingReason; resumeAt: Date; channel: PacedChannel };
 
 /**
  * Reserves a chunk's sends on each provider's ledger, slowest provider first, so that every slot lies
@@ -40,13 +41,11 @@ export const reserveChunk = async (
     const intervalUs = Math.ceil(1_000_000 / rates[channel]);
     const horizonUs = until.getTime() * 1000 - (count - 1) * intervalUs;
     const fromUs = from.getTime() * 1000;
-    if (horizonUs <= fromUs) return { pending: untilReason, resumeAt: until };
+    if (horizonUs <= fromUs) return { pending: untilReason, resumeAt: until, channel };
     const reserved = await reserveSlots(channel, count, rates[channel], fromUs, horizonUs);
     if ('freeAtUs' in reserved) {
       const freeAt = new Date(Math.ceil(reserved.freeAtUs / 1000));
-      return freeAt >= until
-        ? { pending: untilReason, resumeAt: freeAt }
-        : { pending: 'booked', resumeAt: freeAt };
+      return { pending: freeAt >= until ? untilReason : 'booked', resumeAt: freeAt, channel };
     }
     const times = slotTimesUs(reserved).map((us) => new Date(Math.floor(us / 1000)));
     slots.set(channel, times);
@@ -72,3 +71,7 @@ export const reserveRetry = async (
   );
   return 'freeAtUs' in reserved ? undefined : new Date(Math.floor(reserved.startsAtUs / 1000));
 };
+
+/** When the provider's ledger has its next free slot (now or earlier if it is idle). */
+export const nextFreeSlot = async (channel: PacedChannel): Promise<Date> =>
+  new Date(Math.ceil((await currentNextAt(channel)) / 1000));

@@ -93,7 +93,8 @@ const update = async (
   }
 };
 
-const currentNextAt = async (provider: string): Promise<number> => {
+/** The moment the provider's next free slot begins, in epoch microseconds (0: never used). */
+export const currentNextAt = async (provider: string): Promise<number> => {
   const result = await documentClient.send(
     new GetCommand({ TableName: pacingTable, Key: { provider }, ConsistentRead: true }),
   );

@@ -30,14 +30,18 @@ export const sendRatesFrom = (override: unknown): SendRates =>
 export const SEND_BUDGET_MS = 210_000;
 
 /**
- * Sends one batch worker keeps up with: 8 in flight (campaign/send-touch.ts) at about 80 ms a provider call. The
- * Distributed Map runs as many workers as the fastest provider's rate needs, and at least two.
+ * Sends one batch worker keeps up with: 8 in flight (campaign/send-touch.ts) at about 80 ms a provider call.
+ * Each touch's Distributed Map runs as many workers as its channel's rate needs, and at least two; a touch
+ * whose channel no provider paces (a call queues tasks) runs as many as the fastest provider needs.
  */
 export const WORKER_SENDS_PER_SECOND = 100;
+export const MIN_BATCH_WORKERS = 2;
 export const MAX_BATCH_WORKERS = 40;
 
-export const batchWorkersFor = (rates: SendRates): number =>
-  Math.min(
-    MAX_BATCH_WORKERS,
-    Math.max(2, Math.ceil(Math.max(...Object.values(rates)) / WORKER_SENDS_PER_SECOND)),
-  );
+export const batchWorkersFor = (rates: SendRates, channel?: string): number => {
+  const rate =
+    channel !== undefined && channel in rates
+      ? rates[channel as keyof SendRates]
+      : Math.max(...Object.values(rates));
+  return Math.min(MAX_BATCH_WORKERS, Math.max(MIN_BATCH_WORKERS, Math.ceil(rate / WORKER_SENDS_PER_SECOND)));
+};
