@@ -180,7 +180,8 @@ export class RekindleFunctions extends Construct {
     allow(this.sendTouch, controls, ['GetItem']);
     if (props.channels.mode === 'aws')
       this.allowProviders(props.channels, props.emailConfigurationSetName ?? '');
-    else if (sandboxOutbox) allow(this.sendTouch, sandboxOutbox, ['PutItem']);
+    // Sends recorded at the same moment share one BatchWriteItem (functions/data/outbox.ts).
+    else if (sandboxOutbox) allow(this.sendTouch, sandboxOutbox, ['BatchWriteItem']);
 
     this.checkProgress = handlerFunction(this, 'check-progress', { RUNS_TABLE, CONTROLS_TABLE });
     allow(this.checkProgress, runs, ['Query']);

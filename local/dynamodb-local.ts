@@ -25,7 +25,17 @@ const STARTUP_TIMEOUT_MS = 30_000;
 
 export const startDynamoDbLocal = async (): Promise<DynamoDbLocal> => {
   const port = await freeLoopbackPort();
-  const child: ChildProcess = spawn({ port, sharedDb: true, stdio: 'pipe' });
+  // The JVM's quick compiler only: short local runs spend more CPU in the optimizing compiler than it wins
+  // back (measured: the same campaign run took a third less of DynamoDB Local's CPU). The child inherits it.
+  const javaOptions = process.env.JAVA_TOOL_OPTIONS;
+  process.env.JAVA_TOOL_OPTIONS = [javaOptions, '-XX:TieredStopAtLevel=1'].filter(Boolean).join(' ');
+  let child: ChildProcess;
+  try {
+    child = spawn({ port, sharedDb: true, stdio: 'pipe' });
+  } finally {
+    if (javaOptions === undefined) delete process.env.JAVA_TOOL_OPTIONS;
+    else process.env.JAVA_TOOL_OPTIONS = javaOptions;
+  }
   let output = '';
   const remember = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);

@@ -2,6 +2,29 @@ import type { SendRates } from '../functions/pacing/send-rates';
 
 type Provider = keyof SendRates;
 
+/** The most moments (epoch ms, ascending) in any one-second window [t, t + 1 s). */
+export const busiestSecondOf = (sorted: readonly number[]): number => {
+  let most = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end += 1) {
+    while ((sorted[start] ?? 0) <= (sorted[end] ?? 0) - 1000) start += 1;
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
+};
+
+/** Where `value` goes in the ascending `sorted`, after any equal to it. */
+const upperBound = (sorted: readonly number[], value: number): number => {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] ?? 0) <= value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+};
+
 /**
  * The sandbox providers' rate limits, as the real ones apply them: a message that would make any one-second
  * window hold more than the provider's rate is refused (throttled), measured on the virtual clock by the
@@ -20,9 +43,10 @@ export class ProviderRateLimits {
     this.accepted.set(provider, seconds);
     const second = Math.floor(at / 1000);
     // Every window [start, start + 1 s) that would hold this message starts at an accepted moment (or at it)
-    // within the second before it; counting from each such start is enough.
-    const near = [second - 1, second, second + 1].flatMap((key) => seconds.get(key) ?? []);
-    const moments = [...near, at].sort((a, b) => a - b);
+    // within the second before it; counting from each such start is enough. Each second's moments are kept
+    // in order, so the three seconds around it merge in order too.
+    const moments = [second - 1, second, second + 1].flatMap((key) => seconds.get(key) ?? []);
+    moments.splice(upperBound(moments, at), 0, at);
     let end = 0;
     for (let start = 0; start < moments.length; start += 1) {
       const from = moments[start] ?? 0;
@@ -36,21 +60,14 @@ export class ProviderRateLimits {
       }
     }
     const bucket = seconds.get(second) ?? [];
-    bucket.push(at);
+    bucket.splice(upperBound(bucket, at), 0, at);
     seconds.set(second, bucket);
     return true;
   }
 
   /** The most messages the provider took in any one-second window. */
   busiestSecond(provider: Provider): number {
-    const all = [...(this.accepted.get(provider)?.values() ?? [])].flat().sort((a, b) => a - b);
-    let most = 0;
-    let start = 0;
-    for (let end = 0; end < all.length; end += 1) {
-      while ((all[start] ?? 0) <= (all[end] ?? 0) - 1000) start += 1;
-      most = Math.max(most, end - start + 1);
-    }
-    return most;
+    return busiestSecondOf([...(this.accepted.get(provider)?.values() ?? [])].flat().sort((a, b) => a - b));
   }
 
   reset(): void {

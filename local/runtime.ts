@@ -67,20 +67,27 @@ export interface LocalRekindleOptions {
   sandboxRates?: Partial<SendRates>;
 }
 
-const lambdaContext = (functionName: string): Context => ({
-  callbackWaitsForEmptyEventLoop: true,
-  functionName,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: localFunctionArn(functionName),
-  memoryLimitInMB: '512',
-  awsRequestId: randomUUID(),
-  logGroupName: `/aws/lambda/${functionName}`,
-  logStreamName: 'local',
-  getRemainingTimeInMillis: () => 60_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
+/**
+ * The context a handler sees. Its remaining time counts down, in real time, from the function's configured
+ * timeout (middy cuts a handler off when it runs out, as Lambda would).
+ */
+const lambdaContext = (functionName: string, timeoutSeconds: number): Context => {
+  const deadline = performance.now() + timeoutSeconds * 1000;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: localFunctionArn(functionName),
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, Math.round(deadline - performance.now())),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+};
 
 /** Every Task and Wait state of a definition, including those inside Map and Parallel states. */
 const statesOf = (definition: AslDefinition): [string, AslDefinition['States'][string]][] =>
@@ -350,6 +357,7 @@ export class LocalRekindle {
         const logicalId = state.Resource.split(':').pop() ?? name;
         const handler = this.handlers.get(logicalId);
         const handlerName = this.template.functions.get(logicalId)?.handler;
+        const timeoutSeconds = this.functionTimeout(logicalId);
         if (!handler || !handlerName)
           throw new Error(`Task ${name} calls ${state.Resource}, not a template function`);
         const childPlaces = places.get(name);
@@ -366,7 +374,7 @@ export class LocalRekindle {
           const startedAt = performance.now();
           try {
             const result = await this.clock.runAt(new Date(start), () =>
-              handler(taskInput, lambdaContext(logicalId)),
+              handler(taskInput, lambdaContext(logicalId, timeoutSeconds)),
             );
             // A send step's sends took the simulated time up to its last slot.
             const finishedAt = Date.parse(String((result as { finishedAt?: unknown } | null)?.finishedAt));
@@ -489,6 +497,10 @@ export class LocalRekindle {
     return this.feed.receive(event, 'scripted', this.clock.now());
   }
 
+  private functionTimeout(logicalId: string): number {
+    return this.template.functions.get(logicalId)?.timeoutSeconds ?? 3;
+  }
+
   /** Invokes a handler of the template by name, as Lambda would. */
   async invoke(name: HandlerName, event: unknown): Promise<unknown> {
     const [logicalId] = [...this.template.functions].find(([, fn]) => fn.handler === name) ?? [];
@@ -496,7 +508,7 @@ export class LocalRekindle {
     if (!handler || !logicalId) throw new Error(`No ${name} function in the template`);
     const startedAt = performance.now();
     try {
-      return await handler(event, lambdaContext(logicalId));
+      return await handler(event, lambdaContext(logicalId, this.functionTimeout(logicalId)));
     } finally {
       const tally = this.inboundInvocations[name] ?? { invocations: 0, milliseconds: 0 };
       this.inboundInvocations[name] = tally;

@@ -10,7 +10,10 @@ import { CAMPAIGN_METADATA_KEY } from '../statemachines/campaign-state-machine';
  */
 export interface LocalTemplate {
   tables: CreateTableCommandInput[];
-  functions: Map<string, { handler: HandlerName; environment: Record<string, string> }>;
+  functions: Map<
+    string,
+    { handler: HandlerName; environment: Record<string, string>; timeoutSeconds: number }
+  >;
   /** Each campaign's state machine, by campaign id. */
   stateMachines: Map<string, AslDefinition>;
   /** The other state machines (the user import), by name. */
@@ -134,7 +137,9 @@ export const readTemplate = (template: { Resources: Record<string, CfnResource> 
         if (handler === undefined) break;
         const environment = (properties().Environment as { Variables?: Record<string, string> } | undefined)
           ?.Variables;
-        local.functions.set(logicalId, { handler, environment: environment ?? {} });
+        // Lambda's default timeout is 3 s; every Rekindle function sets its own.
+        const timeoutSeconds = Number(properties().Timeout ?? 3);
+        local.functions.set(logicalId, { handler, environment: environment ?? {}, timeoutSeconds });
         break;
       }
       case 'AWS::StepFunctions::StateMachine': {

@@ -5,7 +5,7 @@ import { putEnrollmentBatches } from '../data/enrollments';
 import { recordSelection } from '../data/runs';
 import { getUsers, queryUserIdsDormantFrom } from '../data/users';
 import { type ContactRecord, cooldownOf, isCoolingDown, recordCooldown } from '../guardrails/contacts';
-import { dormancyKey } from '../users/dormancy';
+import { dormancyKeys } from '../users/dormancy';
 import type { User } from '../users/user';
 import { isHoldout, stableFraction } from './assignment';
 import type { Audience } from './definition';
@@ -33,14 +33,20 @@ export const matchesFilters = (user: User, filters: Audience['filters']): boolea
 
 /**
  * Enrolls the run's cohort. A scheduled run reads only the users who become dormant on the run date in
- * the run's time zone (one query of the sparse dormancy index), keeps those matching the audience filters
+ * the run's time zone (one query per shard of the sparse dormancy index), keeps those matching the audience filters
  * and out of cool-down, and sets aside the holdout. A launch for a user list enrolls exactly those users.
  */
 export const selectAudience = async (run: Run, now: Date): Promise<EnrolledCohort> => {
   const { campaign } = run;
   const candidates =
     run.userIds ??
-    (await queryUserIdsDormantFrom(dormancyKey(campaign.audience.dormancyModel, run.timeZone), run.runDate));
+    (
+      await Promise.all(
+        dormancyKeys(campaign.audience.dormancyModel, run.timeZone).map((key) =>
+          queryUserIdsDormantFrom(key, run.runDate),
+        ),
+      )
+    ).flat();
   const users = await getUsers(candidates);
   const explicit = run.userIds !== undefined;
   const kept = candidates.filter((userId) => {

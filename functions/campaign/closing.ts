@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { expireCallTask } from '../data/call-tasks';
 import { getRunControl } from '../data/controls';
 import { getEnrollmentBatch, recordTerminalStates } from '../data/enrollments';
@@ -6,6 +7,9 @@ import { queryTouchChunks } from '../data/touches';
 import { getUsers } from '../data/users';
 import { conversionOf, historiesOf, type TerminalState } from './enrollment';
 import type { BatchClosing, Run } from './run';
+
+/** Call tasks of one batch expired at once: each is its own conditional write. */
+const EXPIRIES_IN_FLIGHT = 8;
 
 /**
  * Closes one batch: every member ends converted (credited to the last touch before the goal event),
@@ -65,7 +69,8 @@ export const closeBatch = async (run: Run, batch: number, now: Date): Promise<Ba
     const callTasks = [...histories.values()].flatMap((history) =>
       history.sent.filter((touch) => touch.channel === 'call').map((touch) => touch.messageId),
     );
-    for (const taskId of callTasks) await expireCallTask(taskId, now.toISOString());
+    const limit = pLimit(EXPIRIES_IN_FLIGHT);
+    await Promise.all(callTasks.map((taskId) => limit(() => expireCallTask(taskId, now.toISOString()))));
   }
   await recordTerminalStates(run.runId, batch, terminal);
   await putBatchClosing(run.runId, closing);

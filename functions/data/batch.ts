@@ -1,7 +1,8 @@
 import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import pLimit from 'p-limit';
 import { documentClient } from '../clients/dynamodb';
 
-const MAX_WRITE_BATCH = 25;
+export const MAX_WRITE_BATCH = 25;
 const MAX_GET_BATCH = 100;
 const MAX_ATTEMPTS = 8;
 
@@ -13,19 +14,27 @@ export const chunk = <T>(items: readonly T[], size: number): T[][] => {
 
 const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 10));
 
+/** Batch requests of one call in flight at once: a large cohort is not read one round trip at a time. */
+const GROUPS_IN_FLIGHT = 4;
+
 /** Puts every item, retrying what DynamoDB leaves unprocessed under throttling. */
 export const putAll = async (tableName: string, items: readonly object[]): Promise<void> => {
-  for (const group of chunk(items, MAX_WRITE_BATCH)) {
-    let requests = group.map((Item) => ({ PutRequest: { Item: Item as Record<string, unknown> } }));
-    for (let attempt = 0; requests.length > 0; attempt += 1) {
-      if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchWrite to ${tableName} left items unprocessed`);
-      if (attempt > 0) await backoff(attempt);
-      const result = await documentClient.send(
-        new BatchWriteCommand({ RequestItems: { [tableName]: requests } }),
-      );
-      requests = (result.UnprocessedItems?.[tableName] ?? []) as typeof requests;
-    }
-  }
+  const limit = pLimit(GROUPS_IN_FLIGHT);
+  await Promise.all(
+    chunk(items, MAX_WRITE_BATCH).map((group) =>
+      limit(async () => {
+        let requests = group.map((Item) => ({ PutRequest: { Item: Item as Record<string, unknown> } }));
+        for (let attempt = 0; requests.length > 0; attempt += 1) {
+          if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchWrite to ${tableName} left items unprocessed`);
+          if (attempt > 0) await backoff(attempt);
+          const result = await documentClient.send(
+            new BatchWriteCommand({ RequestItems: { [tableName]: requests } }),
+          );
+          requests = (result.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+        }
+      }),
+    ),
+  );
 };
 
 /** Gets every item by key, retrying unprocessed keys; missing items are simply absent from the result. */
@@ -34,20 +43,26 @@ export const getAll = async <T>(
   keys: readonly Record<string, unknown>[],
   consistentRead = false,
 ): Promise<T[]> => {
-  const found: T[] = [];
-  for (const group of chunk(keys, MAX_GET_BATCH)) {
-    let pending = group;
-    for (let attempt = 0; pending.length > 0; attempt += 1) {
-      if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchGet from ${tableName} left keys unprocessed`);
-      if (attempt > 0) await backoff(attempt);
-      const result = await documentClient.send(
-        new BatchGetCommand({
-          RequestItems: { [tableName]: { Keys: [...pending], ConsistentRead: consistentRead } },
-        }),
-      );
-      found.push(...((result.Responses?.[tableName] ?? []) as T[]));
-      pending = (result.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
-    }
-  }
-  return found;
+  const limit = pLimit(GROUPS_IN_FLIGHT);
+  const groups = await Promise.all(
+    chunk(keys, MAX_GET_BATCH).map((group) =>
+      limit(async () => {
+        const found: T[] = [];
+        let pending = group;
+        for (let attempt = 0; pending.length > 0; attempt += 1) {
+          if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchGet from ${tableName} left keys unprocessed`);
+          if (attempt > 0) await backoff(attempt);
+          const result = await documentClient.send(
+            new BatchGetCommand({
+              RequestItems: { [tableName]: { Keys: [...pending], ConsistentRead: consistentRead } },
+            }),
+          );
+          found.push(...((result.Responses?.[tableName] ?? []) as T[]));
+          pending = (result.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
+        }
+        return found;
+      }),
+    ),
+  );
+  return groups.flat();
 };

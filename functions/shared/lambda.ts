@@ -13,8 +13,8 @@ export const lambdaHandler = <TEvent, TResult>(
   handler: (event: TEvent, context: Context) => Promise<TResult>,
   options: { publishesMetrics: boolean } = { publishesMetrics: true },
 ) => {
-  const wrapped = middy(handler)
-    .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(logger, { resetKeys: true }));
+  const wrapped = middy(handler);
+  if (tracer) wrapped.use(captureLambdaHandler(tracer));
+  wrapped.use(injectLambdaContext(logger, { resetKeys: true }));
   return options.publishesMetrics ? wrapped.use(logMetrics(metrics)) : wrapped;
 };

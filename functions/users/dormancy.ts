@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Lifecycle, User } from './user';
 
@@ -40,22 +41,38 @@ export type DormancyModel = keyof typeof dormancyModels;
 export const dormancyModelNames = Object.keys(dormancyModels) as [DormancyModel, ...DormancyModel[]];
 
 /**
- * The sparse index entry: partition by model and time zone (a run is per time zone), sort by the local
- * date on which the user becomes dormant. Absent when the user is on no dormancy path.
+ * The sparse index entry: partition by model, time zone (a run is per time zone) and shard, sort by the
+ * local date on which the user becomes dormant. Absent when the user is on no dormancy path.
  */
 export interface DormancyIndexEntry {
   dormancyKey: string;
   dormantFrom: string;
 }
 
-export const dormancyKey = (model: DormancyModel, timeZone: string): string => `${model}#${timeZone}`;
+/**
+ * A day's dormant users of one model and time zone are spread over this many index partitions, by a hash of
+ * the user id: one key for a whole cohort would be a hot partition (every import write of the day lands on
+ * it, and DynamoDB's index throttling pushes back on the table), and one long query. The audience reads the
+ * shards in parallel.
+ */
+export const DORMANCY_SHARDS = 16;
+
+const shardOf = (userId: string) =>
+  createHash('sha256').update(userId).digest().readUInt32BE(0) % DORMANCY_SHARDS;
+
+export const dormancyKey = (model: DormancyModel, timeZone: string, shard: number): string =>
+  `${model}#${timeZone}#${shard}`;
+
+/** Every partition of one model and time zone, in shard order. */
+export const dormancyKeys = (model: DormancyModel, timeZone: string): string[] =>
+  Array.from({ length: DORMANCY_SHARDS }, (_, shard) => dormancyKey(model, timeZone, shard));
 
 /**
  * The user's current dormancy path. Models are checked from the latest lifecycle stage back, so a user
  * is on at most one path, which lets one sparse index hold them all.
  */
 export const dormancyIndexEntryFor = (
-  user: Pick<User, 'lifecycle' | 'timeZone'>,
+  user: Pick<User, 'userId' | 'lifecycle' | 'timeZone'>,
 ): DormancyIndexEntry | undefined => {
   for (const model of dormancyModelNames) {
     const definition = dormancyModels[model];
@@ -65,7 +82,9 @@ export const dormancyIndexEntryFor = (
       .startOf('day')
       .plus({ days: definition.dormantAfterDays })
       .toISODate();
-    return dormantFrom === null ? undefined : { dormancyKey: dormancyKey(model, user.timeZone), dormantFrom };
+    return dormantFrom === null
+      ? undefined
+      : { dormancyKey: dormancyKey(model, user.timeZone, shardOf(user.userId)), dormantFrom };
   }
   return undefined;
 };
