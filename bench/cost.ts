@@ -1,16 +1,24 @@
 import { parseArgs } from 'node:util';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { DateTime } from 'luxon';
-import type { CampaignInput } from '../functions/campaign/definition';
-import { dormancyModels } from '../functions/users/dormancy';
 import type { User } from '../functions/users/user';
 import type { InboundEvent } from '../local/inbound-events';
 import { formatRun } from '../local/report';
 import { type ExecutionStats, LocalRekindle, type RunResult } from '../local/runtime';
-import { campaign as registeredNoVisit } from '../statemachines/campaigns/registered-no-visit';
+import {
+  CAMPAIGN,
+  dormantUsers,
+  int,
+  mark,
+  PhaseFailed,
+  positiveInteger,
+  round,
+  TIME_ZONE,
+  UsageError,
+} from './common';
 
 /**
- * `npm run bench`: the cost of one campaign run per enrolled user, in the worst case (nobody converts,
+ * `npm run bench -- --scenario cost` (the default): the cost of one campaign run per enrolled user, in the worst case (nobody converts,
  * everyone is reachable on every channel), against the same campaign run as one execution per user.
  */
 
@@ -55,26 +63,14 @@ const SAMPLE_DATE = '2026-12-14';
 const HISTORY_COHORT_SIZE = 1_000;
 const RUN_START = { hour: 10, minute: 30 };
 
-// Worst case: no holdout, so everyone is messaged; the deployed cool-down stays, so its writes are counted.
-const CAMPAIGN: CampaignInput = { ...registeredNoVisit, holdoutPercent: 0 };
-const TIME_ZONE = CAMPAIGN.timeZones[0] ?? 'UTC';
+const USAGE =
+  'usage: npm run bench -- [--scenario cost] [--users N (default 10000)] [--sample N (default 20)]';
 
-class UsageError extends Error {}
-class PhaseFailed extends Error {}
-
-const positiveInteger = (flag: string, value: string): number => {
-  if (!/^\d+$/.test(value) || Number(value) < 1) {
-    throw new UsageError(`--${flag} must be a positive whole number, not "${value}"`);
-  }
-  return Number(value);
-};
-
-const USAGE = 'usage: npm run bench -- [--users N (default 10000)] [--sample N (default 20)]';
-
-const parseFlags = () => {
+const parseFlags = (args: string[]) => {
   let values: { users: string; sample: string };
   try {
     ({ values } = parseArgs({
+      args,
       options: { users: { type: 'string', default: '10000' }, sample: { type: 'string', default: '20' } },
     }));
   } catch (error) {
@@ -85,35 +81,6 @@ const parseFlags = () => {
 
 const runStart = (runDate: string) =>
   DateTime.fromISO(runDate, { zone: TIME_ZONE }).set(RUN_START).toJSDate();
-
-const PHONE_GROUP: Record<string, number> = { history: 1, cohort: 2, sample: 3 };
-
-/** Users dormant on `dormantOn`: registered that many days before, never logged in, reachable everywhere. */
-const dormantUsers = (prefix: string, count: number, dormantOn: string): User[] => {
-  const registeredAt = DateTime.fromISO(dormantOn, { zone: TIME_ZONE })
-    .minus({ days: dormancyModels['registered-no-visit'].dormantAfterDays })
-    .set({ hour: 9 })
-    .toUTC()
-    .toISO();
-  if (registeredAt === null) throw new Error(`Invalid date ${dormantOn}`);
-  return Array.from({ length: count }, (_, index): User => {
-    const userId = `${prefix}-${String(index + 1).padStart(6, '0')}`;
-    return {
-      userId,
-      // Each group has numbers of its own: a STOP from one number speaks for everyone who has it.
-      contact: {
-        phone: `+52${PHONE_GROUP[prefix] ?? 9}${String(index).padStart(9, '0')}`,
-        email: `${userId}@example.com`,
-      },
-      push: { token: `token-${userId}`, platform: 'fcm' },
-      timeZone: TIME_ZONE,
-      locale: 'es-MX',
-      consents: { push: true, sms: true, email: true, call: true },
-      lifecycle: { registeredAt },
-      tags: [],
-    };
-  });
-};
 
 interface Units {
   read: number;
@@ -393,10 +360,8 @@ const costOf = (phase: Phase): Cost => {
 
 const perMillion = (cost: number, users: number) => (cost / users) * 1_000_000;
 
-const int = (value: number) => Math.round(value).toLocaleString('en-US');
 const usd = (amount: number) => `$${amount >= 1 ? amount.toFixed(2) : amount.toFixed(6)}`;
 const units = ({ read, write }: Units) => `R ${int(read)} RRU · W ${int(write)} WRU`;
-const round = (value: number, digits: number) => Number(value.toFixed(digits));
 
 const printPrices = () => {
   console.log('List prices (us-east-1, USD):');
@@ -513,8 +478,6 @@ const printHistoryModel = () => {
       ' Succeed 2, Pass 2, Map (distributed) 6',
   );
 };
-
-const mark = (ok: boolean) => (ok ? '✓' : '✗');
 
 interface Results {
   history: Phase;
@@ -655,8 +618,9 @@ const summarise = ({ history, cohort, perUser }: Results) => {
   );
 };
 
-const main = async () => {
-  const flags = parseFlags();
+/** The cost scenario: `npm run bench` (or `-- --scenario cost`). */
+export const costScenario = async (args: string[]) => {
+  const flags = parseFlags(args);
   const cohortUsers = dormantUsers('cohort', flags.users, COHORT_DATE);
   const users = [...dormantUsers('history', HISTORY_COHORT_SIZE, HISTORY_DATE), ...cohortUsers];
   const sample = dormantUsers('sample', flags.sample, SAMPLE_DATE);
@@ -687,9 +651,3 @@ const main = async () => {
     await rekindle.stop();
   }
 };
-
-main().catch((error: unknown) => {
-  if (error instanceof PhaseFailed) console.error(`A run FAILED:\n${error.message}`);
-  else console.error(error instanceof UsageError ? error.message : error);
-  process.exitCode = 1;
-});
