@@ -225,7 +225,11 @@ interface Measured {
 const report = ({ flags, summary, sends, guardrailViolations, quietHours, throttled, seconds }: Measured) => {
   const { rates } = flags;
   const byChannel = new Map<Channel, number[]>();
-  for (const send of sends) byChannel.set(send.channel, [...(byChannel.get(send.channel) ?? []), send.at]);
+  for (const send of sends) {
+    const times = byChannel.get(send.channel);
+    if (times) times.push(send.at);
+    else byChannel.set(send.channel, [send.at]);
+  }
   for (const times of byChannel.values()) times.sort((a, b) => a - b);
 
   console.log('Channels (from the sandbox outbox: each message at its send moment)');

@@ -220,6 +220,40 @@ describe('provider rates', () => {
     });
   });
 
+  /** Each `SendTouchk` map's concurrency in a campaign's synthesized definition (ARNs stand in as text). */
+  const touchWorkers = (template: Template, campaignId: string) => {
+    const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).find(
+      (candidate) => candidate.Metadata?.['rekindle:campaign'] === campaignId,
+    );
+    const parts = machine?.Properties.DefinitionString['Fn::Join'][1] as unknown[];
+    const definition = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'TOKEN')).join(''));
+    const workers: Record<string, number> = {};
+    const visit = (node: unknown) => {
+      if (typeof node !== 'object' || node === null) return;
+      for (const [name, value] of Object.entries(node)) {
+        if (/^SendTouch\d$/.test(name) && typeof value === 'object' && value !== null)
+          workers[name] = (value as { MaxConcurrency: number }).MaxConcurrency;
+        visit(value);
+      }
+    };
+    visit(definition);
+    return workers;
+  };
+
+  it("give each touch's map as many workers as its own channel's rate needs, not the fastest provider's", () => {
+    // registered-no-visit: push → SMS → email → call. 100 sends a second per worker, at least 2, at most 40;
+    // a call task (no provider) gets the fastest rate's count.
+    expect(touchWorkers(synthesize(), registeredNoVisit.id)).toEqual({
+      SendTouch1: 10,
+      SendTouch2: 2,
+      SendTouch3: 2,
+      SendTouch4: 10,
+    });
+    expect(touchWorkers(synthesize({ sendRates: { sms: 450, push: 10_000 } }), registeredNoVisit.id)).toEqual(
+      { SendTouch1: 40, SendTouch2: 5, SendTouch3: 2, SendTouch4: 40 },
+    );
+  });
+
   it.each([[{ sms: 0 }], [{ fax: 3 }]])('fail synthesis for %j with InvalidGuardrails', (rates) => {
     expect(() => synthesize({ sendRates: rates as never })).toThrow(
       expect.objectContaining({ name: 'InvalidGuardrails', message: expect.stringMatching(/^sendRates\./) }),
