@@ -2,7 +2,7 @@ import { PinpointClient } from '@aws-sdk/client-pinpoint';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { requireEnv } from '../shared/config';
-import { traced } from '../shared/powertools';
+import { awsClient } from '../shared/powertools';
 import { callTaskQueue } from './call-task-queue';
 import type { ChannelSenders } from './channel';
 import { endUserMessagingSmsSender } from './end-user-messaging-sms';
@@ -18,13 +18,13 @@ export const channelSendersFromEnvironment = async (): Promise<ChannelSenders> =
   switch (mode) {
     case 'aws':
       return {
-        push: pinpointPushSender(traced(new PinpointClient({})), requireEnv('PINPOINT_APPLICATION_ID')),
+        push: pinpointPushSender(awsClient(new PinpointClient({})), requireEnv('PINPOINT_APPLICATION_ID')),
         sms: endUserMessagingSmsSender(
-          traced(new PinpointSMSVoiceV2Client({})),
+          awsClient(new PinpointSMSVoiceV2Client({})),
           requireEnv('SMS_ORIGINATION_IDENTITY'),
         ),
         email: sesEmailSender(
-          traced(new SESv2Client({})),
+          awsClient(new SESv2Client({})),
           requireEnv('EMAIL_FROM_ADDRESS'),
           requireEnv('EMAIL_CONFIGURATION_SET'),
         ),
