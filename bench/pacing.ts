@@ -150,6 +150,7 @@ export const pacingScenario = async (args: string[]) => {
     campaigns: [CAMPAIGN],
     clockStart: runStart,
     sendRates: flags.rates,
+    longRun: true,
   });
   try {
     console.log(
@@ -174,24 +175,17 @@ export const pacingScenario = async (args: string[]) => {
     console.log(`\n${formatRun(result)}\n`);
 
     const readStarted = performance.now();
-    const sends: Send[] = [
-      ...(await rekindle.sandboxMessages()).map((message) => ({
-        userId: message.userId,
-        runId: message.runId,
-        touch: message.touch,
-        channel: message.channel,
-        at: Date.parse(message.sentAt),
-      })),
-      ...(await rekindle.callTasks()).map((task) => ({
-        userId: task.userId,
-        runId: task.runId,
-        touch: Number(/\|t(\d+)#/.exec(task.touchId)?.[1]),
-        channel: 'call' as const,
-        at: Date.parse(task.createdAt),
-      })),
-    ];
     const config = rekindle.guardrailConfig();
-    const guardrails = checkGuardrails(await rekindle.guardrailRecords(), config);
+    const records = await rekindle.guardrailRecords();
+    // Every message and call task, as the guardrail check reads them.
+    const sends: Send[] = records.contacts.map((contact) => ({
+      userId: contact.userId,
+      runId: contact.runId,
+      touch: contact.touch,
+      channel: contact.channel,
+      at: Date.parse(contact.sentAt),
+    }));
+    const guardrails = checkGuardrails(records, config);
     const readSeconds = (performance.now() - readStarted) / 1000;
     report({
       flags,

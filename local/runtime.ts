@@ -51,6 +51,9 @@ export interface RunResult {
   error?: { name: string; message: string };
 }
 
+/** Parallel scan segments when the runtime reads a whole table back. */
+const SCAN_SEGMENTS = 4;
+
 export interface LocalRekindleOptions {
   /** Campaign definitions to synthesize; defaults to the ones the CDK app deploys. */
   campaigns?: CampaignInput[];
@@ -65,6 +68,8 @@ export interface LocalRekindleOptions {
    * configuration throttles, and the send step must retry.
    */
   sandboxRates?: Partial<SendRates>;
+  /** A run of many minutes, such as a benchmark: DynamoDB Local may spend CPU on optimizing its code. */
+  longRun?: boolean;
 }
 
 /**
@@ -209,10 +214,12 @@ export class LocalRekindle {
     // S3 (the user import's bucket) in-process beside DynamoDB Local; the two stop together.
     const { startS3Local } = await import('./s3-local');
     const s3 = await startS3Local(template.buckets, { accessKeyId: 'local', secretAccessKey: 'local' });
-    const dynamoDbLocal = await startDynamoDbLocal().catch(async (error: unknown) => {
-      await s3.stop();
-      throw error;
-    });
+    const dynamoDbLocal = await startDynamoDbLocal({ longRun: options.longRun }).catch(
+      async (error: unknown) => {
+        await s3.stop();
+        throw error;
+      },
+    );
     const dynamoDb: DynamoDbLocal = {
       endpoint: dynamoDbLocal.endpoint,
       stop: async () => {
@@ -623,14 +630,20 @@ export class LocalRekindle {
   /** All items of one table, by the name of its CDK construct (Users, Runs, Enrollments, Touches, ...). */
   async scanTable(construct: string): Promise<Record<string, unknown>[]> {
     const table = this.tableNamed(construct);
-    const items: Record<string, unknown>[] = [];
-    for await (const page of paginateScan(
-      { client: this.client },
-      { TableName: table, ConsistentRead: true },
-    )) {
-      items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
-    }
-    return items;
+    // Segments scanned side by side: DynamoDB Local reads one while this process unmarshalls another.
+    const segments = await Promise.all(
+      Array.from({ length: SCAN_SEGMENTS }, async (_, segment) => {
+        const items: Record<string, unknown>[] = [];
+        for await (const page of paginateScan(
+          { client: this.client },
+          { TableName: table, ConsistentRead: true, Segment: segment, TotalSegments: SCAN_SEGMENTS },
+        )) {
+          for (const item of page.Items ?? []) items.push(unmarshall(item));
+        }
+        return items;
+      }),
+    );
+    return segments.flat();
   }
 
   /** Empties every table (drop and recreate) and restarts the clock, so one DynamoDB Local serves many tests. */
