@@ -10,7 +10,12 @@ import {
 } from './support/local-rekindle';
 
 const SMS_PER_SECOND = 5;
-const local = useLocalRekindle(undefined, { sendRates: { sms: SMS_PER_SECOND } });
+/** The email provider takes 1 message a second, though the stack is configured for its default 14. */
+const EMAIL_PROVIDER_PER_SECOND = 1;
+const local = useLocalRekindle(undefined, {
+  sendRates: { sms: SMS_PER_SECOND },
+  sandboxRates: { email: EMAIL_PROVIDER_PER_SECOND },
+});
 
 const ids = (from: number, count: number) =>
   Array.from({ length: count }, (_, index) => `user-${String(from + index).padStart(3, '0')}`);
@@ -80,5 +85,35 @@ describe('pacing', () => {
     // All 100 reached the provider once: 75 recorded in results, 25 in the chunk whose results were lost.
     expect(sms).toHaveLength(100);
     expect(busiestSecond(sms.map((message) => message.sentAt))).toBeLessThanOrEqual(SMS_PER_SECOND);
+  });
+
+  it('retries what a provider slower than its configured rate throttles, past the worker’s deadline, losing nobody', async () => {
+    // Prepare: 250 users reachable by email only. Paced at 14/s, the sends meet SES's own throttling
+    // (TooManyRequestsException) at 1/s: 250 emails need more than one worker's 3.5-minute budget.
+    await local.rekindle.importUsers(await usersOn(250, ['email']));
+
+    // Act
+    const result = await local.rekindle.runCampaign(CAMPAIGN, { runDate: RUN_DATE, timeZone: TIME_ZONE });
+
+    // Assess: everyone gets the email once, at the provider's pace; no throttled send became a failure.
+    expect(result.status).toBe('SUCCEEDED');
+    const emails = (await local.rekindle.sandboxMessages()).filter((message) => message.touch === 1);
+    expect(emails).toHaveLength(250);
+    expect(new Set(emails.map((message) => message.userId)).size).toBe(250);
+    expect(busiestSecond(emails.map((message) => message.sentAt))).toBe(EMAIL_PROVIDER_PER_SECOND);
+    const touch1 = result.output?.touches[0];
+    expect(touch1?.sent).toEqual({ email: 250 });
+    expect(touch1?.skipped).toEqual({});
+    // Every refusal was tried again and counted, over all the touch's passes.
+    const refused = local.rekindle.providerLimits.throttled.email;
+    expect(refused).toBeGreaterThan(250);
+    expect(touch1?.throttleRetries).toBe(refused);
+    // Members still throttled at the first worker's deadline went on in a retry chunk of a later pass.
+    const retryChunks = (await local.rekindle.scanTable('Touches')).filter((chunk) =>
+      /^t1#c1\d{4}$/.test(String(chunk.touchChunk)),
+    );
+    expect(retryChunks.length).toBeGreaterThan(0);
+    const span = Date.parse(emails.at(-1)?.sentAt ?? '') - Date.parse(emails[0]?.sentAt ?? '');
+    expect(span).toBeGreaterThan(210_000);
   });
 });

@@ -155,7 +155,7 @@ export interface TouchOutcome {
   resumeAt?: string;
   /** The provider whose full ledger stopped this worker: a next pass looks at it before anything else. */
   blockedOn?: 'push' | 'sms' | 'email';
-  /** Sends the providers throttled and that were tried again. */
+  /** Sends the providers throttled and that were tried again, over all the touch's passes of this batch. */
   throttleRetries: number;
   /** The first and last send of the touch in this batch, over all its passes. */
   firstSentAt?: string;

@@ -171,6 +171,7 @@ export const sendTouchToBatch = async (
         unit = undefined;
         break;
       }
+      outcome.throttleRetries += earlier.throttleRetries ?? 0;
       const throttled = Object.entries(earlier.results).flatMap(([userId, result]) =>
         isRetried(result) ? [userId] : [],
       );
@@ -225,6 +226,8 @@ export const sendTouchToBatch = async (
     }
     stopped = brake === 'stopped';
     const touchId = touchIdOf(run.runId, batch, touch, chunkNumber);
+    // This chunk's sends throttled and tried again: recorded with its results, summed over every pass.
+    let chunkRetries = 0;
     const context = (userId: string, at: Date): TouchContext => ({
       run,
       touch,
@@ -239,7 +242,7 @@ export const sendTouchToBatch = async (
       guardrails,
       pacing,
       onThrottled: () => {
-        outcome.throttleRetries += 1;
+        chunkRetries += 1;
       },
       brakeAt,
     });
@@ -329,7 +332,8 @@ export const sendTouchToBatch = async (
         await recordCooldown(contactRecords.get(userId), userId, cooldown);
       }
     }
-    await recordTouchResults(chunk, results);
+    await recordTouchResults(chunk, results, chunkRetries);
+    outcome.throttleRetries += chunkRetries;
     for (const [userId, result] of Object.entries(results)) {
       // Still throttled when the worker's time ran out: nothing was sent, the next pass tries again. Held by a
       // pause that began while the chunk was sent: sent after the resume.
@@ -378,7 +382,6 @@ const stillBlocked = async (
     ...last,
     pendingReason: until.reason,
     resumeAt: freeAt.toISOString(),
-    throttleRetries: 0,
     finishedAt: sendAt.toISOString(),
   };
 };
@@ -505,6 +508,7 @@ const deliver = async (context: TouchContext, { user, rung }: { user: UserRecord
         at: sendAt,
         timeZone: user.timeZone,
         runId: run.runId,
+        touch,
       },
       context.guardrails.frequencyCaps,
       cooldownOf(run),

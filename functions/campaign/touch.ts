@@ -27,6 +27,8 @@ export interface TouchChunk {
   claimedAt: string;
   plannedRungs?: Record<string, number>;
   results?: Record<string, TouchResult>;
+  /** Sends of this chunk the providers throttled and that were tried again (recorded with the results). */
+  throttleRetries?: number;
   clicks?: Record<string, string>;
 }
 

@@ -81,19 +81,25 @@ export const decodeTouchResult = (stored: string | TouchResult, claimedAt: strin
 export const recordTouchResults = async (
   chunk: Pick<TouchChunk, 'runId' | 'batch' | 'touch' | 'chunk' | 'claimedAt'>,
   results: Record<string, TouchResult>,
+  throttleRetries = 0,
 ): Promise<void> => {
   const stored = Object.fromEntries(
     Object.entries(results).map(([userId, result]) => [userId, encodeTouchResult(result, chunk.claimedAt)]),
   );
+  const retried = throttleRetries > 0;
   await documentClient.send(
     new UpdateCommand({
       TableName: touchesTable,
       Key: { runBatch: runBatch(chunk.runId, chunk.batch), touchChunk: chunkKey(chunk.touch, chunk.chunk) },
       // The results name every member: the claim's member list is no longer needed (the planned ladder
       // steps stay: a capped member's result has none, and they show which step it was held back on).
-      UpdateExpression: 'SET results = :results, #status = :done REMOVE userIds',
+      UpdateExpression: `SET results = :results, #status = :done${retried ? ', throttleRetries = :retries' : ''} REMOVE userIds`,
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':results': stored, ':done': 'done' },
+      ExpressionAttributeValues: {
+        ':results': stored,
+        ':done': 'done',
+        ...(retried ? { ':retries': throttleRetries } : {}),
+      },
     }),
   );
 };

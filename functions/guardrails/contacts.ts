@@ -84,23 +84,35 @@ const changeRecord = async <T>(
 /**
  * Claims one contact within the caps, just before the provider is called: true when the send may go, false
  * when it would take the person over a cap. A claim also records the run's cool-down, if it has one.
+ *
+ * A touch claims once per person: a claim the same touch of the same run made before is replaced, not
+ * added to. Such a claim sent nothing (a send is tried again in a later pass only when the provider
+ * throttled it to the worker's deadline), so it must not hold the person's cap against its own retry.
  */
 export const claimContact = (
   prefetched: ContactRecord | undefined,
-  contact: { userId: string; channel: Channel; at: Date; timeZone: string; runId: string },
+  contact: { userId: string; channel: Channel; at: Date; timeZone: string; runId: string; touch: number },
   caps: FrequencyCaps,
   cooldown: Cooldown | undefined,
 ): Promise<boolean> =>
   changeRecord(contact.userId, prefetched, (record) => {
-    if (!withinCaps(record.contacts, contact.channel, contact.at, contact.timeZone, caps)) {
+    const others = record.contacts.filter(
+      (entry) => entry.runId !== contact.runId || entry.touch !== contact.touch,
+    );
+    if (!withinCaps(others, contact.channel, contact.at, contact.timeZone, caps)) {
       return { result: false };
     }
-    const entry = { at: contact.at.toISOString(), channel: contact.channel, runId: contact.runId };
+    const entry = {
+      at: contact.at.toISOString(),
+      channel: contact.channel,
+      runId: contact.runId,
+      touch: contact.touch,
+    };
     return {
       result: true,
       record: {
         ...record,
-        contacts: [...stillCounted(record.contacts, contact.at), entry],
+        contacts: [...stillCounted(others, contact.at), entry],
         cooldowns: cooldown
           ? { ...record.cooldowns, [cooldown.campaignId]: cooldown.until }
           : record.cooldowns,

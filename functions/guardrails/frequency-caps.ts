@@ -38,6 +38,8 @@ export interface ContactEntry {
   at: string;
   channel: Channel;
   runId: string;
+  /** The run's touch that claimed it (records written before it was kept name none). */
+  touch?: number;
 }
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
