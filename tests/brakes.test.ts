@@ -74,6 +74,43 @@ describe('a pause', () => {
     ]);
   });
 
+  it('takes effect within a second inside a chunk under way: the chunk’s later sends wait for the resume', async () => {
+    // Prepare: 60 SMS users; SMS is paced at 20 a second, so a chunk of 25 takes 1.25 s. The operator pauses
+    // as the 5th SMS goes out, and resumes at 12:30 local.
+    await local.rekindle.importUsers(usersOn(60, ['sms']));
+    let pausedAt: string | undefined;
+    local.rekindle.feed.onAccepted = async (message) => {
+      if (pausedAt !== undefined || message.channel !== 'sms') return;
+      pausedAt = message.sentAt;
+      await local.rekindle.receive(operator('pause', message.sentAt, { campaignId: CAMPAIGN }));
+    };
+    local.rekindle.script([operator('resume', '2026-11-22T18:30:00.000Z', { campaignId: CAMPAIGN })]);
+
+    // Act
+    const summary = await run();
+
+    // Assess: the first chunk stopped at its first brakes read after the pause (its slots a second on),
+    // short of its 25th SMS; everyone else, the rest of that chunk included, got the SMS once in the evening.
+    const sms = (await local.rekindle.sandboxMessages()).filter((message) => message.touch === 1);
+    expect(sms).toHaveLength(60);
+    expect(new Set(sms.map((message) => message.userId)).size).toBe(60);
+    const morning = sms.filter((message) => message.sentAt < '2026-11-23');
+    expect(morning.length).toBeGreaterThanOrEqual(5);
+    expect(morning.length).toBeLessThan(25);
+    const lastMorning = Date.parse(morning.at(-1)?.sentAt ?? '');
+    expect(lastMorning - Date.parse(pausedAt ?? '')).toBeLessThanOrEqual(1_000 + 50);
+    expect(sms.slice(morning.length).every((message) => message.sentAt >= '2026-11-23T01:00')).toBe(true);
+    const [touch1] = summary.touches;
+    expect(touch1?.sent).toEqual({ sms: 60 });
+    expect(touch1?.skipped).toEqual({});
+    expect(touch1?.heldMinutes).toBeGreaterThan(0);
+    // The held members of the first chunk went out in a retry chunk of their own, once.
+    const chunks = await local.rekindle.scanTable('Touches');
+    expect(chunks.some((chunk) => chunk.touchChunk === 't1#c10001' && chunk.results !== undefined)).toBe(
+      true,
+    );
+  });
+
   it('of the whole stack holds every run until resumed; a dry run still renders', async () => {
     // Prepare: the stack is paused before the day's runs start and resumed at 10:00 local the next day.
     await local.rekindle.importUsers(usersOn(20, ['push']));

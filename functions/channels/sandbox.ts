@@ -18,7 +18,7 @@ export interface SandboxProviderBehaviour {
   /** Whether the number is on the origination identity's opt-out list. */
   smsOptedOut(phone: string): boolean;
   /** Called once a message is recorded, before the sender returns: what happens while a touch is under way. */
-  accepted?(message: { userId: string; channel: string; touch: number }): Promise<void>;
+  accepted?(message: { userId: string; channel: string; touch: number; sentAt: string }): Promise<void>;
   /**
    * Whether the provider takes one more message at `sentAt` within its rate; refused, the sender answers with
    * the provider's own throttling (push `THROTTLED`, End User Messaging `ThrottlingException`, SES v2
