@@ -4,6 +4,21 @@ import { dormancyModels } from '../functions/users/dormancy';
 import type { User } from '../functions/users/user';
 import { campaign as registeredNoVisit } from '../statemachines/campaigns/registered-no-visit';
 
+/** us-east-1 list prices in USD. */
+export const PRICES = {
+  stateTransition: 0.025 / 1_000,
+  expressRequest: 1.0 / 1_000_000,
+  expressGbSecond: 0.00001667,
+  lambdaRequest: 0.2 / 1_000_000,
+  lambdaArmGbSecond: 0.0000133334,
+  dynamoWriteUnit: 0.625 / 1_000_000,
+  dynamoReadUnit: 0.125 / 1_000_000,
+};
+/** infra/functions.ts gives every handler 512 MB on arm64 (a literal there, so repeated here). */
+export const LAMBDA_MEMORY_GB = 512 / 1024;
+/** Express duration is billed in 64 MB chunks; a one-task child with a small payload fits the first. */
+export const EXPRESS_MEMORY_GB = 64 / 1024;
+
 /** A flag the bench cannot use: printed with the usage, nothing is run. */
 export class UsageError extends Error {}
 

@@ -8,9 +8,12 @@ import { type ExecutionStats, LocalRekindle, type RunResult } from '../local/run
 import {
   CAMPAIGN,
   dormantUsers,
+  EXPRESS_MEMORY_GB,
   int,
+  LAMBDA_MEMORY_GB,
   mark,
   PhaseFailed,
+  PRICES,
   positiveInteger,
   round,
   TIME_ZONE,
@@ -22,20 +25,6 @@ import {
  * everyone is reachable on every channel), against the same campaign run as one execution per user.
  */
 
-/** us-east-1 list prices in USD. */
-const PRICES = {
-  stateTransition: 0.025 / 1_000,
-  expressRequest: 1.0 / 1_000_000,
-  expressGbSecond: 0.00001667,
-  lambdaRequest: 0.2 / 1_000_000,
-  lambdaArmGbSecond: 0.0000133334,
-  dynamoWriteUnit: 0.625 / 1_000_000,
-  dynamoReadUnit: 0.125 / 1_000_000,
-};
-/** infra/functions.ts gives every handler 512 MB on arm64 (a literal there, so repeated here). */
-const LAMBDA_MEMORY_GB = 512 / 1024;
-/** Express duration is billed in 64 MB chunks; a one-task child with a small payload fits the first. */
-const EXPRESS_MEMORY_GB = 64 / 1024;
 const EXPRESS_ROUNDING_MS = 100;
 /** The handlers that run inside Distributed Map children (statemachines/campaign-state-machine.ts). */
 const CHILD_HANDLERS = ['send-touch', 'close-batch'];
@@ -390,7 +379,10 @@ const printPrices = () => {
       ' reports 0 for BatchGet keys not found and for Queries that find nothing, which AWS charges: for' +
       ' those the bench adds the minimum read (0.5 RRU, 1 if strongly consistent)',
   );
-  console.log('  · failed conditional writes report no units and would be listed apart (none are expected)');
+  console.log(
+    '  · failed conditional writes report no units and are listed apart: workers racing for one provider’s send-slot' +
+      ' ledger lose a few (and try again); AWS charges each a write unit, about a tenth of a cent per 1M',
+  );
   console.log(
     `  · ${DELIVERY_TABLES.join(' and ')} are channel delivery (the sandbox stands in for the providers),` +
       ' not orchestration: shown apart, not in the totals; provider charges are not included',
@@ -632,6 +624,7 @@ export const costScenario = async (args: string[]) => {
     campaigns: [CAMPAIGN],
     clockStart: runStart(HISTORY_DATE),
     sendRates: { push: 1000, sms: 1000, email: 1000 },
+    longRun: true,
   });
   try {
     await rekindle.importUsers([...users, ...sample]);

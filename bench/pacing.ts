@@ -9,13 +9,16 @@ import { defaultSendRates, type SendRates } from '../functions/pacing/send-rates
 import { checkGuardrails } from '../local/guardrail-check';
 import { busiestSecondOf } from '../local/provider-rates';
 import { formatRun } from '../local/report';
-import { LocalRekindle } from '../local/runtime';
+import { type ExecutionStats, LocalRekindle } from '../local/runtime';
 import {
   CAMPAIGN,
   dormantUsers,
+  EXPRESS_MEMORY_GB,
   int,
+  LAMBDA_MEMORY_GB,
   mark,
   PhaseFailed,
+  PRICES,
   positiveInteger,
   round,
   TIME_ZONE,
@@ -190,6 +193,7 @@ export const pacingScenario = async (args: string[]) => {
     report({
       flags,
       summary,
+      stats: result.stats,
       sends,
       guardrailViolations: guardrails.violations.length,
       quietHours: config.quietHours,
@@ -209,6 +213,7 @@ export const pacingScenario = async (args: string[]) => {
 interface Measured {
   flags: ReturnType<typeof parseFlags>;
   summary: RunSummary;
+  stats: ExecutionStats;
   sends: Send[];
   guardrailViolations: number;
   quietHours: QuietHours;
@@ -216,7 +221,36 @@ interface Measured {
   seconds: { import: number; run: number; read: number; total: number };
 }
 
-const report = ({ flags, summary, sends, guardrailViolations, quietHours, throttled, seconds }: Measured) => {
+/**
+ * What the send steps cost in Lambda and Express time at these rates: a paced worker is billed while it waits
+ * for its slots, so each invocation counts the simulated time it spanned (or the time it worked here, if
+ * longer), and its Express child lasts as long as it does. Per child rounding (100 ms) is left out.
+ */
+const sendStepBilling = (stats: ExecutionStats, users: number) => {
+  const tally = stats.lambda['send-touch'];
+  const billedSeconds = (tally?.billedMilliseconds ?? 0) / 1000;
+  const lambdaUsd = billedSeconds * LAMBDA_MEMORY_GB * PRICES.lambdaArmGbSecond;
+  const expressUsd = billedSeconds * EXPRESS_MEMORY_GB * PRICES.expressGbSecond;
+  return {
+    invocations: tally?.invocations ?? 0,
+    workedSeconds: (tally?.milliseconds ?? 0) / 1000,
+    billedSeconds,
+    lambdaUsd,
+    expressUsd,
+    perMillionUsd: ((lambdaUsd + expressUsd) / users) * 1_000_000,
+  };
+};
+
+const report = ({
+  flags,
+  summary,
+  stats,
+  sends,
+  guardrailViolations,
+  quietHours,
+  throttled,
+  seconds,
+}: Measured) => {
   const { rates } = flags;
   const byChannel = new Map<Channel, number[]>();
   for (const send of sends) {
@@ -319,6 +353,12 @@ const report = ({ flags, summary, sends, guardrailViolations, quietHours, thrott
   console.log(
     `Duplicate sends per (run, touch, user): ${int(duplicates)} · guardrail violations: ${int(guardrailViolations)}`,
   );
+  const billing = sendStepBilling(stats, summary.cohortSize);
+  console.log(
+    `Send steps billed while paced: ${int(billing.invocations)} invocations spanning ${duration(billing.billedSeconds)}` +
+      ` of simulated time (${duration(billing.workedSeconds)} of it worked here) → Lambda $${billing.lambdaUsd.toFixed(4)}` +
+      ` + Express $${billing.expressUsd.toFixed(4)}: $${billing.perMillionUsd.toFixed(2)} per 1M users at these rates`,
+  );
   console.log(
     `Wall time: ${seconds.total.toFixed(1)} s (import ${seconds.import.toFixed(1)} s, run ${seconds.run.toFixed(1)} s,` +
       ` reading the records ${seconds.read.toFixed(1)} s)\n`,
@@ -372,6 +412,7 @@ const report = ({ flags, summary, sends, guardrailViolations, quietHours, thrott
       lost,
       duplicates,
       guardrailViolations,
+      sendStepBilledPerMillionUsd: round(billing.perMillionUsd, 2),
       wallSeconds: round(seconds.total, 1),
       targets,
     }),
