@@ -194,10 +194,44 @@ describe('the brakes', () => {
     [0, 'pauseLimitHours must be a positive number of hours, not "0"'],
     ['soon', 'pauseLimitHours must be a positive number of hours, not "soon"'],
     [72, 'pauseLimitHours 72: campaign '],
+    // Held that long, the touches' pacing passes (up to 109 each in the shipped windows) no longer fit.
+    [
+      40,
+      "has 4 touches of up to 109 passes each; held that long at each, its execution would outgrow Step Functions' 25,000 history events (at most 31 hours)",
+    ],
   ])('fail synthesis for a pause limit of %j with InvalidPauseLimit', (limit, message) => {
     expect(() => synthesize({ pauseLimitHours: limit as number })).toThrow(
       expect.objectContaining({ name: 'InvalidPauseLimit', message: expect.stringContaining(message) }),
     );
+  });
+
+  it('fail synthesis for a campaign whose touches could take more pacing passes than one execution holds', () => {
+    // Seven 12-hour windows a touch: a pass lasts a worker's 3.5 minutes, so up to 1,450 passes a touch.
+    const endless = {
+      ...registeredNoVisit,
+      sendWindows: [{ start: '09:00', end: '21:00' }],
+      carryOverWindows: 7,
+    };
+    expect(() => createRekindleApp({ skipBundling: true, campaigns: [endless] })).toThrow(
+      expect.objectContaining({
+        name: 'CampaignOutgrowsHistory',
+        message:
+          "Campaign registered-no-visit: 4 touches of up to 1450 passes each (7 send windows of up to 720 minutes) would outgrow Step Functions' 25,000 history events; shorten its send windows or lower carryOverWindows",
+      }),
+    );
+    // The shipped windows, taken by a touch up to 7 times (253 passes), leave room for a pause of an hour.
+    const patient = { ...registeredNoVisit, carryOverWindows: 7 };
+    expect(() =>
+      createRekindleApp({ skipBundling: true, campaigns: [patient], pauseLimitHours: 24 }),
+    ).toThrow(
+      expect.objectContaining({
+        name: 'InvalidPauseLimit',
+        message: expect.stringContaining('(at most 1 hour)'),
+      }),
+    );
+    expect(() =>
+      createRekindleApp({ skipBundling: true, campaigns: [patient], pauseLimitHours: 1 }),
+    ).not.toThrow();
   });
 });
 
