@@ -1,3 +1,4 @@
+import { assertUnreachable } from '../shared/errors';
 import type { Channel, ChannelStep, Offer } from './definition';
 
 type TemplateOf<C extends Channel> = Extract<ChannelStep, { channel: C }>['template'];
@@ -44,8 +45,4 @@ export const renderCopy = <T extends Record<string, string>>(
   return Object.fromEntries(
     Object.entries(copy).map(([field, value]) => [field, value.replaceAll('{offer}', offerText)]),
   ) as T;
-};
-
-const assertUnreachable = (value: never): never => {
-  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
 };

@@ -11,6 +11,11 @@ export class RekindleError extends Error {
   }
 }
 
+/** The exhaustive `default` of a switch over a union: a new member that is not handled fails to compile. */
+export const assertUnreachable = (value: never): never => {
+  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
+};
+
 /** The execution input of a run is malformed; nothing was written. */
 export class InvalidRunInput extends RekindleError {
   constructor(message: string) {
