@@ -42,6 +42,7 @@ export type HandlerName =
   | 'record-app-event'
   | 'record-inbound-sms'
   | 'record-email-feedback'
+  | 'record-delivery-event'
   | 'unsubscribe'
   | 'plan-import'
   | 'import-chunk'

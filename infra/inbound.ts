@@ -13,6 +13,8 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SMS_DETAIL_TYPE, sesDetailTypes } from '../functions/channels/delivery-events';
+import { emailFeedbackDetailTypes } from '../functions/channels/email-feedback';
 import { allow, allowUserWrites, handlerFunction, userWriteEnvironment } from './functions';
 import type { RekindleTables } from './tables';
 
@@ -35,6 +37,7 @@ export class ChannelFeedback extends Construct {
     super(scope, id);
     this.inboundSmsTopic = this.inboundSms(props.tables);
     this.emailFeedback(props.tables, props.emailConfigurationSetName);
+    this.deliveryEvents(props.tables, props.emailConfigurationSetName);
     this.linkSigningKeys = new Secret(this, 'LinkSigningKeys', {
       description: 'Keys that sign one-click unsubscribe links, by id; "current" names the one that signs.',
       generateSecretString: {
@@ -144,10 +147,43 @@ export class ChannelFeedback extends Construct {
       description: 'SES bounces and complaints of Rekindle email, to turn email consent off',
       eventPattern: {
         source: ['aws.ses'],
-        detailType: ['Email Bounced', 'Email Complaint Received'],
+        detailType: emailFeedbackDetailTypes,
         detail: { mail: { tags: { 'ses:configuration-set': [configurationSetName] } } },
       },
       targets: [new LambdaFunction(recorder, { retryAttempts: 4, deadLetterQueue: failures })],
+    });
+    recorder.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(failures) });
+  }
+
+  /**
+   * Every SES configuration-set event of Rekindle's email and every End User Messaging delivery event of
+   * Rekindle's SMS (those whose context names a touch), onto each message's delivery record.
+   */
+  private deliveryEvents(tables: RekindleTables, configurationSetName: string) {
+    const recorder = handlerFunction(this, 'record-delivery-event', {
+      DELIVERIES_TABLE: tables.deliveries.tableName,
+    });
+    allow(recorder, tables.deliveries, ['UpdateItem']);
+    const failures = this.deadLetterQueue('DeliveryEventFailures');
+    const target = new LambdaFunction(recorder, { retryAttempts: 4, deadLetterQueue: failures });
+    new Rule(this, 'EmailDeliveryEvents', {
+      description:
+        'SES send, delivery, delay, bounce, complaint, open, click and reject events of Rekindle email',
+      eventPattern: {
+        source: ['aws.ses'],
+        detailType: sesDetailTypes,
+        detail: { mail: { tags: { 'ses:configuration-set': [configurationSetName] } } },
+      },
+      targets: [target],
+    });
+    new Rule(this, 'SmsDeliveryEvents', {
+      description: 'End User Messaging delivery status of Rekindle SMS (their context names the touch)',
+      eventPattern: {
+        source: ['aws.sms-voice'],
+        detailType: [SMS_DETAIL_TYPE],
+        detail: { context: { touchId: [{ exists: true }] } },
+      },
+      targets: [target],
     });
     recorder.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(failures) });
   }

@@ -35,8 +35,8 @@ export class RekindleStack extends Stack {
   constructor(scope: Construct, id: string, props: RekindleStackProps) {
     super(scope, id, props);
     this.tables = new RekindleTables(this, 'Tables', { sandbox: props.channels.mode === 'sandbox' });
-    // With real providers, SES reports deliveries, opens, clicks, bounces and complaints to the default
-    // event bus through this configuration set.
+    // With real providers, SES reports every event Rekindle's funnel reads (sends, deliveries, delays,
+    // bounces, complaints, opens, clicks, rejects) to the default event bus through this configuration set.
     const emailConfigurationSetName = `${this.stackName}-email-events`;
     const emailEvents =
       props.channels.mode === 'aws'
@@ -45,11 +45,14 @@ export class RekindleStack extends Stack {
     emailEvents?.addEventDestination('ToEventBridge', {
       destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
       events: [
+        EmailSendingEvent.SEND,
         EmailSendingEvent.DELIVERY,
-        EmailSendingEvent.OPEN,
-        EmailSendingEvent.CLICK,
+        EmailSendingEvent.DELIVERY_DELAY,
         EmailSendingEvent.BOUNCE,
         EmailSendingEvent.COMPLAINT,
+        EmailSendingEvent.OPEN,
+        EmailSendingEvent.CLICK,
+        EmailSendingEvent.REJECT,
       ],
     });
     this.functions = new RekindleFunctions(this, 'Functions', {

@@ -44,6 +44,12 @@ export class RekindleTables extends Construct {
    * run reserves its slots here, so the provider's rate holds across all of them.
    */
   readonly pacing: Table;
+  /**
+   * One delivery record per email and SMS message id: the touch it belongs to and the earliest moment of each
+   * kind of provider event (sent, delivered, delayed, bounced, complained, opened, clicked, rejected, failed);
+   * TTL after half a year.
+   */
+  readonly deliveries: Table;
   /** Messages the sandbox recorded instead of sending; only in sandbox deployments. */
   readonly sandboxOutbox?: Table;
 
@@ -115,6 +121,11 @@ export class RekindleTables extends Construct {
       partitionKey: { name: 'provider', type: AttributeType.STRING },
       // Only the next free slot of each provider: nothing worth keeping after the stack.
       removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.deliveries = new Table(this, 'Deliveries', {
+      ...tableDefaults,
+      partitionKey: { name: 'messageId', type: AttributeType.STRING },
+      timeToLiveAttribute: 'expiresAt',
     });
     if (props.sandbox) {
       this.sandboxOutbox = new Table(this, 'SandboxOutbox', {

@@ -191,13 +191,18 @@ const main = async () => {
       writeFileSync(path.join(values.out, 'events.jsonl'), jsonLines(rekindle.feed.received));
       writeFileSync(path.join(values.out, 'users.jsonl'), jsonLines(finalUsers));
       writeFileSync(path.join(values.out, 'consent-changes.jsonl'), jsonLines(consentChanges));
+      const deliveries = (await rekindle.scanTable('Deliveries')).sort((a, b) =>
+        String(a.messageId).localeCompare(String(b.messageId)),
+      );
+      writeFileSync(path.join(values.out, 'deliveries.jsonl'), jsonLines(deliveries));
       const summaries = runs.map(
         (result) => result.output ?? { campaignId: result.campaignId, error: result.error },
       );
       writeFileSync(path.join(values.out, 'runs.json'), `${JSON.stringify(summaries, null, 2)}\n`);
       console.log(
         `Wrote ${messages.length} sandbox messages, ${callTasks.length} call tasks, ${runs.length} run summaries, ` +
-          `${rekindle.feed.received.length} events, ${finalUsers.length} users and ${consentChanges.length} consent changes to ${values.out}`,
+          `${rekindle.feed.received.length} events, ${finalUsers.length} users, ${consentChanges.length} consent changes` +
+          ` and ${deliveries.length} delivery records to ${values.out}`,
       );
     }
     if (runs.some((result) => result.status === 'FAILED')) process.exitCode = 1;

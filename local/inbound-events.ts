@@ -13,6 +13,8 @@ import { userId } from '../functions/users/profile';
  *   EventBridge envelope the rule delivers;
  * - `sms-inbound`: End User Messaging's two-way SMS message, wrapped in the SNS record the topic delivers;
  * - `ses-event`: an SES configuration-set event exactly as it arrives on the default bus;
+ * - `sms-event`: an End User Messaging SMS delivery event ("Text Message Delivery Status Updated") exactly as
+ *   it arrives on the default bus;
  * - `push-result`: from then on, Pinpoint answers a push to this device token with this result (how a dead
  *   token is discovered: at the next send);
  * - `unsubscribe`: the one-click POST a mail client makes to an email's List-Unsubscribe link, given as
@@ -31,6 +33,15 @@ const feedbackSchemas = {
     occurredAt: instant,
     event: z.looseObject({
       source: z.literal('aws.ses'),
+      'detail-type': z.string().min(1),
+      detail: z.looseObject({ eventType: z.string().min(1) }),
+    }),
+  }),
+  'sms-event': z.strictObject({
+    type: z.literal('sms-event'),
+    occurredAt: instant,
+    event: z.looseObject({
+      source: z.literal('aws.sms-voice'),
       'detail-type': z.string().min(1),
       detail: z.looseObject({ eventType: z.string().min(1) }),
     }),

@@ -1,4 +1,5 @@
 import type { EndpointMessageResult } from '@aws-sdk/client-pinpoint';
+import { emailFeedbackDetailTypes } from '../functions/channels/email-feedback';
 import { classifyReply } from '../functions/channels/inbound-sms';
 import type { SandboxProviderBehaviour } from '../functions/channels/sandbox';
 import { RekindleError } from '../functions/shared/errors';
@@ -32,6 +33,7 @@ export interface ReceivedEvent {
 }
 
 /** The number the sandbox's SMS replies go to (the origination identity messages come from). */
+const EMAIL_FEEDBACK_TYPES = new Set(emailFeedbackDetailTypes);
 const ORIGINATION_NUMBER = '+12065550100';
 const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
@@ -97,8 +99,16 @@ export class InboundFeed {
           this.smsOptOuts.delete(event.message.originationNumber);
         return this.ports.invoke('record-inbound-sms', snsDelivery(event.message, event.occurredAt));
       }
-      case 'ses-event':
-        return this.ports.invoke('record-email-feedback', event.event);
+      case 'ses-event': {
+        // As on AWS, where two rules hear SES: every event lands on its message's delivery record, and
+        // bounces and complaints also turn email off.
+        const delivery = await this.ports.invoke('record-delivery-event', event.event);
+        if (!EMAIL_FEEDBACK_TYPES.has(event.event['detail-type'])) return delivery;
+        const feedback = await this.ports.invoke('record-email-feedback', event.event);
+        return { ...(feedback as object), delivery };
+      }
+      case 'sms-event':
+        return this.ports.invoke('record-delivery-event', event.event);
       case 'operator': {
         const { type: _type, occurredAt, ...action } = event;
         try {

@@ -258,7 +258,13 @@ describe('End User Messaging SMS', () => {
         OriginationIdentity: originationArn,
         MessageBody: 'Your account is ready.',
         MessageType: 'PROMOTIONAL',
-        Context: { touchId: messageBase.touchId },
+        // Ids only, which every delivery event of the message carries back.
+        Context: {
+          userId: 'user-1',
+          touchId: messageBase.touchId,
+          campaignId: 'registered-no-visit',
+          variant: 'default',
+        },
       },
     ]);
   });

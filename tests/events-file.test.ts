@@ -10,7 +10,24 @@ const fixture = (name: string) => path.join(import.meta.dirname, 'fixtures', nam
 const demoEvents = readFileSync(fixture('events-demo.jsonl'), 'utf8');
 const [pushResultLine = '', , smsLine = '', loginLine = '', sesLine = '', unsubscribeLine = ''] =
   demoEvents.split('\n');
+/** An End User Messaging SMS delivery event as the default bus delivers it, as an events-file line. */
+const smsEventLine = JSON.stringify({
+  type: 'sms-event',
+  occurredAt: '2026-11-23T17:00:09Z',
+  event: JSON.parse(readFileSync(fixture('eventbridge-sms-voice-text-delivered.json'), 'utf8')),
+});
+
 describe('an events file', () => {
+  it('reads an SMS delivery event line', () => {
+    expect(parseEventsFile(`${loginLine}\n${smsEventLine}\n`)).toEqual([
+      expect.objectContaining({ type: 'login' }),
+      expect.objectContaining({
+        type: 'sms-event',
+        event: expect.objectContaining({ 'detail-type': 'Text Message Delivery Status Updated' }),
+      }),
+    ]);
+  });
+
   it('reads every kind of line the README documents', () => {
     expect(parseEventsFile(demoEvents).map((event) => event.type)).toEqual([
       'push-result',
@@ -20,6 +37,7 @@ describe('an events file', () => {
       'ses-event',
       'unsubscribe',
       'consent',
+      'sms-event',
     ]);
   });
 
@@ -106,6 +124,11 @@ describe('an events file', () => {
       '{"type":"operator","action":"pause","campaignId":"no-such-campaign","occurredAt":"2026-11-22T18:00:00Z"}',
       'Events line 2: field campaignId: no campaign no-such-campaign',
     ],
+    [
+      'an SMS delivery event from another source',
+      smsEventLine.replace('"source":"aws.sms-voice"', '"source":"aws.ses"'),
+      'Events line 2: field event.source: ',
+    ],
   ])('rejects %s with its line number and field', (_case, secondLine, message) => {
     expect(() => parseEventsFile(`${loginLine}\n${secondLine}\n`, ['registered-no-visit'])).toThrow(message);
   });
@@ -149,6 +172,21 @@ describe('an events file', () => {
     expect(scripted.map((event) => event.event.type)).toEqual(
       parseEventsFile(demoEvents).map((event) => event.type),
     );
+    // The SMS delivery event landed on its message's delivery record, joined to its touch by its context.
+    expect(jsonLines(path.join(out, 'deliveries.jsonl'))).toEqual([
+      expect.objectContaining({
+        messageId: '862a8790-60c0-4430-9b2b-658bd0000001',
+        channel: 'sms',
+        userId: 'u-002',
+        runId: 'registered-no-visit#2026-11-22#America/Mexico_City',
+        touch: 2,
+        deliveredAt: '2026-11-26T17:00:09.000Z',
+      }),
+    ]);
+    // The bounce went to the consent path and to the delivery records, which ignore an email without a touch tag.
+    expect(scripted.find((event) => event.event.type === 'ses-event')?.result).toMatchObject({
+      delivery: { result: 'untagged', kind: 'bounced' },
+    });
     expect(scripted.find((event) => event.event.type === 'profile')?.result).toMatchObject({
       result: 'created',
     });

@@ -92,7 +92,8 @@ describe('inbound SMS', () => {
         deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/InboundSmsFailures/), 'Arn'] },
       },
     });
-    expect(Object.keys(resources('AWS::SQS::Queue'))).toHaveLength(2);
+    // Dead-letter queues of inbound SMS, email feedback and delivery events.
+    expect(Object.keys(resources('AWS::SQS::Queue'))).toHaveLength(3);
     for (const queue of Object.values(resources('AWS::SQS::Queue'))) {
       expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true });
     }
@@ -113,7 +114,9 @@ describe('inbound SMS', () => {
 describe('SES bounces and complaints', () => {
   it('reach record-email-feedback through a rule on the default bus, for this configuration set only', () => {
     const rules = Object.values(resources('AWS::Events::Rule')).filter(
-      (rule) => rule.Properties.EventPattern?.source?.[0] === 'aws.ses',
+      (rule) =>
+        rule.Properties.EventPattern?.source?.[0] === 'aws.ses' &&
+        rule.Properties.Targets?.[0]?.Arn?.['Fn::GetAtt']?.[0] === functionId('record-email-feedback'),
     );
     expect(rules).toHaveLength(1);
     const [rule] = rules;
@@ -142,14 +145,66 @@ describe('SES bounces and complaints', () => {
       },
     });
     const [set] = Object.values(withProviders.findResources('AWS::SES::ConfigurationSet'));
-    const [rule] = Object.values(
+    const rules = Object.values(
       withProviders.findResources('AWS::Events::Rule', {
         Properties: { EventPattern: { source: ['aws.ses'] } },
       }),
     );
-    expect(rule?.Properties.EventPattern.detail.mail.tags['ses:configuration-set']).toEqual([
-      set?.Properties.Name,
+    // The consent rule and the delivery-events rule.
+    expect(rules).toHaveLength(2);
+    for (const rule of rules) {
+      expect(rule.Properties.EventPattern.detail.mail.tags['ses:configuration-set']).toEqual([
+        set?.Properties.Name,
+      ]);
+    }
+  });
+});
+
+describe('delivery and engagement events', () => {
+  it('reach record-delivery-event from SES (this configuration set) and End User Messaging (Rekindle’s SMS)', () => {
+    const rules = Object.values(resources('AWS::Events::Rule')).filter(
+      (rule) =>
+        rule.Properties.Targets?.[0]?.Arn?.['Fn::GetAtt']?.[0] === functionId('record-delivery-event'),
+    );
+    expect(rules.map((rule) => rule.Properties.EventPattern)).toEqual([
+      {
+        source: ['aws.ses'],
+        'detail-type': [
+          'Email Sent',
+          'Email Delivered',
+          'Email Delivery Delayed',
+          'Email Bounced',
+          'Email Complaint Received',
+          'Email Opened',
+          'Email Clicked',
+          'Email Rejected',
+        ],
+        detail: { mail: { tags: { 'ses:configuration-set': ['Rekindle-email-events'] } } },
+      },
+      {
+        source: ['aws.sms-voice'],
+        'detail-type': ['Text Message Delivery Status Updated'],
+        detail: { context: { touchId: [{ exists: true }] } },
+      },
     ]);
+    for (const rule of rules) {
+      expect(rule.Properties.Targets).toEqual([
+        expect.objectContaining({
+          RetryPolicy: { MaximumRetryAttempts: 4 },
+          DeadLetterConfig: {
+            Arn: { 'Fn::GetAtt': [expect.stringMatching(/DeliveryEventFailures/), 'Arn'] },
+          },
+        }),
+      ]);
+    }
+  });
+
+  it('may only update the delivery records', () => {
+    const policy = policyOf('record-delivery-event');
+    expect(policy).toContain('"dynamodb:UpdateItem"');
+    expect(policy).toMatch(/TablesDeliveries/);
+    for (const action of ['PutItem', 'GetItem', 'Query', 'Scan', 'DeleteItem'])
+      expect(policy).not.toContain(`dynamodb:${action}`);
   });
 });
 

@@ -156,7 +156,16 @@ describe('the synthesized template', () => {
     withProviders.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
       EventDestination: Match.objectLike({
         Enabled: true,
-        MatchingEventTypes: ['delivery', 'open', 'click', 'bounce', 'complaint'],
+        MatchingEventTypes: [
+          'send',
+          'delivery',
+          'deliveryDelay',
+          'bounce',
+          'complaint',
+          'open',
+          'click',
+          'reject',
+        ],
         EventBridgeDestination: Match.anyValue(),
       }),
     });

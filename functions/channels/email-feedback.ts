@@ -10,6 +10,9 @@ export class InvalidEmailFeedback extends RekindleError {
   }
 }
 
+/** SES's detail-types on the default bus for the events that say something about consent. */
+export const emailFeedbackDetailTypes = ['Email Bounced', 'Email Complaint Received'];
+
 const mailSchema = z.object({
   messageId: z.string().min(1),
   /** The addresses the email went to: feedback about one address never lands on a newer one. */

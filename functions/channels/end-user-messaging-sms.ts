@@ -31,7 +31,13 @@ export const endUserMessagingSmsSender = (
           OriginationIdentity: originationIdentity,
           MessageBody: message.body,
           MessageType: 'PROMOTIONAL',
-          Context: { touchId: message.touchId },
+          // Logged with every delivery event of the message: what joins it to its touch (ids only).
+          Context: {
+            userId: message.userId,
+            touchId: message.touchId,
+            campaignId: message.campaignId,
+            variant: message.variant,
+          },
         }),
       )
       .catch(interpretSmsError);

@@ -163,3 +163,15 @@ export const recordTouchClicked = async (
 /** The id a message's link and provider context carry back: its chunk's key, so a click is one update. */
 export const touchIdOf = (runId: string, batch: number, touch: number, chunk: number) =>
   `${runBatch(runId, batch)}|${chunkKey(touch, chunk)}`;
+
+const TOUCH_ID = /^(.+)#(\d{6})\|t(\d+)#c(\d{4,})$/;
+
+/** The run, batch, touch and chunk a touch id names; undefined for anything touchIdOf did not make. */
+export const parseTouchId = (
+  touchId: string,
+): { runId: string; batch: number; touch: number; chunk: number } | undefined => {
+  const [, runId, batch, touch, chunk] = TOUCH_ID.exec(touchId) ?? [];
+  return runId === undefined
+    ? undefined
+    : { runId, batch: Number(batch), touch: Number(touch), chunk: Number(chunk) };
+};
