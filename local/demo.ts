@@ -11,6 +11,7 @@ import { checkGuardrails, formatGuardrailCheck } from './guardrail-check';
 import { type InboundEvent, parseEventsFile } from './inbound-events';
 import { arrivalsAfter, generatePopulation } from './population';
 import { importPopulationFile, populationLineError, readImportReport } from './population-import';
+import { formatDeliveries, SimulatedProviders } from './provider-events';
 import { formatProviders } from './provider-rates';
 import { randomStream } from './random';
 import { formatConsentCheck, formatDays, formatRun } from './report';
@@ -145,7 +146,8 @@ const main = async () => {
     );
     const launched = operatorLaunch(users, seed, runDates, firstZone);
     const runs = await rekindle.runCampaigns([...scheduled, ...launched], {
-      simulator: new UserSimulator(seed),
+      // The sandbox providers report each email and SMS delivered or not; people react to what reached them.
+      simulator: new SimulatedProviders(seed, new UserSimulator(seed)),
     });
     await rekindle.drainScriptedEvents();
     for (const result of runs) console.log(`${formatRun(result)}\n`);
@@ -184,6 +186,10 @@ const main = async () => {
     }
     if (guardrails.violations.length > 0) process.exitCode = 1;
     console.log(formatProviders(rekindle.guardrailConfig().sendRates, rekindle.providerLimits));
+    const deliveries = (await rekindle.scanTable('Deliveries')).sort((a, b) =>
+      String(a.messageId).localeCompare(String(b.messageId)),
+    );
+    console.log(formatDeliveries(deliveries));
     if (values.out) {
       mkdirSync(values.out, { recursive: true });
       writeFileSync(path.join(values.out, 'messages.jsonl'), jsonLines(messages));
@@ -191,9 +197,6 @@ const main = async () => {
       writeFileSync(path.join(values.out, 'events.jsonl'), jsonLines(rekindle.feed.received));
       writeFileSync(path.join(values.out, 'users.jsonl'), jsonLines(finalUsers));
       writeFileSync(path.join(values.out, 'consent-changes.jsonl'), jsonLines(consentChanges));
-      const deliveries = (await rekindle.scanTable('Deliveries')).sort((a, b) =>
-        String(a.messageId).localeCompare(String(b.messageId)),
-      );
       writeFileSync(path.join(values.out, 'deliveries.jsonl'), jsonLines(deliveries));
       const summaries = runs.map(
         (result) => result.output ?? { campaignId: result.campaignId, error: result.error },

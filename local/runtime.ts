@@ -738,12 +738,16 @@ export class LocalRekindle {
         sentAt: task.createdAt,
       }),
     );
-    const locales = new Map(
-      (await this.scanTable('Users')).map((user) => [String(user.userId), String(user.locale)]),
-    );
-    return [...(await this.sandboxMessages()), ...calls].map((delivery) => ({
-      ...delivery,
-      locale: locales.get(delivery.userId),
-    }));
+    const users = new Map((await this.scanTable('Users')).map((user) => [String(user.userId), user]));
+    return [...(await this.sandboxMessages()), ...calls].map((delivery) => {
+      const user = users.get(delivery.userId);
+      const contact = user?.contact as { email?: string; phone?: string } | undefined;
+      return {
+        ...delivery,
+        locale: user ? String(user.locale) : undefined,
+        ...(contact?.email ? { email: contact.email } : {}),
+        ...(contact?.phone ? { phone: contact.phone } : {}),
+      };
+    });
   }
 }

@@ -4,8 +4,14 @@ import type { InboundEvent } from './inbound-events';
 import type { SmsReply } from './inbound-feed';
 import { randomStream } from './random';
 
-/** What a simulated person does: app events, SMS replies, unsubscribe clicks. */
-export type SimulatedEvent = AppEvent | SmsReply | Extract<InboundEvent, { type: 'unsubscribe' }>;
+/**
+ * What the simulated world does: people's app events, SMS replies and unsubscribe clicks, and the sandbox
+ * providers' delivery and engagement events (local/provider-events.ts).
+ */
+export type SimulatedEvent =
+  | AppEvent
+  | SmsReply
+  | Extract<InboundEvent, { type: 'unsubscribe' | 'ses-event' | 'sms-event' }>;
 
 /** A message or call task as the simulated user receives it. */
 export interface Delivery {
@@ -19,6 +25,11 @@ export interface Delivery {
   unsubscribeUrl?: string;
   /** The recipient's locale: an opt-out reply is STOP or BAJA. */
   locale?: string;
+  /** The copy variant the message used. */
+  variant?: string;
+  /** The address a provider reports on (its events name the recipient); never in the outbox. */
+  email?: string;
+  phone?: string;
 }
 
 /** How people answer a touch on one channel. */

@@ -172,17 +172,24 @@ describe('an events file', () => {
     expect(scripted.map((event) => event.event.type)).toEqual(
       parseEventsFile(demoEvents).map((event) => event.type),
     );
-    // The SMS delivery event landed on its message's delivery record, joined to its touch by its context.
-    expect(jsonLines(path.join(out, 'deliveries.jsonl'))).toEqual([
+    // The SMS delivery event landed on its message's delivery record, joined to its touch by its context;
+    // every other record is of a message the sandbox sent, as the simulated providers reported it.
+    const deliveries = jsonLines(path.join(out, 'deliveries.jsonl'));
+    const scriptedSms = '862a8790-60c0-4430-9b2b-658bd0000001';
+    const sent = new Set(jsonLines(path.join(out, 'messages.jsonl')).map((message) => message.messageId));
+    expect(deliveries.every((record) => record.messageId === scriptedSms || sent.has(record.messageId))).toBe(
+      true,
+    );
+    expect(deliveries).toContainEqual(
       expect.objectContaining({
-        messageId: '862a8790-60c0-4430-9b2b-658bd0000001',
+        messageId: scriptedSms,
         channel: 'sms',
         userId: 'u-002',
         runId: 'registered-no-visit#2026-11-22#America/Mexico_City',
         touch: 2,
         deliveredAt: '2026-11-26T17:00:09.000Z',
       }),
-    ]);
+    );
     // The bounce went to the consent path and to the delivery records, which ignore an email without a touch tag.
     expect(scripted.find((event) => event.event.type === 'ses-event')?.result).toMatchObject({
       delivery: { result: 'untagged', kind: 'bounced' },
