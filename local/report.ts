@@ -73,10 +73,15 @@ export const formatRun = (result: RunResult): string => {
       : []),
   ];
   if (brakeNotes.length > 0) lines.push(`  ${brakeNotes.join(' · ')}`);
+  const signed = (value: number) => `${value >= 0 ? '+' : ''}${value}`;
   const lift =
     summary.liftPoints === null
       ? ''
-      : ` · lift ${summary.liftPoints >= 0 ? '+' : ''}${summary.liftPoints} pts`;
+      : ` · lift ${signed(summary.liftPoints)} pts` +
+        (summary.lift
+          ? ` (95% CI ${signed(summary.lift.low)} to ${signed(summary.lift.high)})` +
+            (summary.lift.tooSmallToTell ? ' · holdout too small to tell' : '')
+          : '');
   lines.push(
     `  converted ${summary.totalConverted} of ${messaged} messaged (${percent(summary.totalConverted, messaged)})` +
       ` · holdout ${holdout.converted} of ${holdout.size} (${percent(holdout.converted, holdout.size)})${lift}`,

@@ -44,5 +44,11 @@ describe('the holdout', () => {
     expect(convertedHoldout).toBeGreaterThan(0);
     expect(result.output?.holdout).toEqual({ size: expectedHoldout.length, converted: convertedHoldout });
     expect(result.output?.liftPoints).toEqual(expect.any(Number));
+    // The lift comes with its 95% interval around it; this holdout is too small to tell it apart.
+    const lift = result.output?.lift;
+    expect(lift?.points).toBe(result.output?.liftPoints);
+    expect(lift?.low).toBeLessThanOrEqual(lift?.points ?? Number.NaN);
+    expect(lift?.high).toBeGreaterThanOrEqual(lift?.points ?? Number.NaN);
+    expect(lift?.tooSmallToTell).toBe(true);
   });
 });

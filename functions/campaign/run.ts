@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { describeFirstIssue, InvalidRunInput } from '../shared/errors';
 import { ianaTimeZone, localDate } from '../shared/schemas';
 import type { Campaign, Channel } from './definition';
+import type { Lift } from './lift';
 import { localDateOf } from './send-window';
 
 /**
@@ -213,6 +214,8 @@ export interface RunSummary {
   holdout: { size: number; converted: number };
   /** Conversion rate of the messaged cohort minus that of the holdout, in percentage points. */
   liftPoints: number | null;
+  /** The same lift with its 95% interval (Newcombe's hybrid score); absent without a holdout. */
+  lift?: Lift;
   /** How long pauses held the run's touches back, and whether the operator stopped it. */
   brakes: RunBrakesSummary;
 }

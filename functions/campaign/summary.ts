@@ -2,11 +2,14 @@ import { getRunControl, removeStopRequest } from '../data/controls';
 import { completeRun, getSelection, queryBatchClosings, queryTouchOutcomes } from '../data/runs';
 import { heldMilliseconds, type RunControl } from '../operations/controls';
 import { ladderOf } from './definition';
+import { type Lift, liftOf } from './lift';
 import type { Run, RunBrakesSummary, RunSummary, TouchSummary } from './run';
 
 const add = <K extends string>(into: Partial<Record<K, number>>, from: Partial<Record<K, number>>) => {
   for (const [key, count] of Object.entries(from) as [K, number][]) into[key] = (into[key] ?? 0) + count;
 };
+
+const liftField = (lift: Lift | undefined) => (lift ? { lift } : {});
 
 const rate = (part: number, whole: number) => (whole === 0 ? null : part / whole);
 
@@ -100,6 +103,7 @@ export const summariseRun = async (run: Run, now: Date): Promise<RunSummary> => 
       messagedRate === null || holdoutRate === null
         ? null
         : Math.round((messagedRate - holdoutRate) * 1000) / 10,
+    ...liftField(liftOf({ converted, size: selection.enrolled - holdout.size }, holdout)),
     brakes,
   };
   await completeRun(run.runId, summary, now.toISOString(), control.stopRequestedAt ? 'stopped' : 'completed');
