@@ -14,7 +14,7 @@ import { importPopulationFile, populationLineError, readImportReport } from './p
 import { formatDeliveries, SimulatedProviders } from './provider-events';
 import { formatProviders } from './provider-rates';
 import { randomStream } from './random';
-import { formatConsentCheck, formatDays, formatRun } from './report';
+import { formatConsentCheck, formatDays, formatFunnelByChannel, formatRun } from './report';
 import { LocalRekindle } from './runtime';
 import { UserSimulator, uninstalledApps } from './user-simulator';
 
@@ -190,6 +190,8 @@ const main = async () => {
       String(a.messageId).localeCompare(String(b.messageId)),
     );
     console.log(formatDeliveries(deliveries));
+    const funnels = await rekindle.funnels();
+    console.log(formatFunnelByChannel(funnels.flatMap((funnel) => funnel.rows)));
     if (values.out) {
       mkdirSync(values.out, { recursive: true });
       writeFileSync(path.join(values.out, 'messages.jsonl'), jsonLines(messages));
@@ -198,6 +200,7 @@ const main = async () => {
       writeFileSync(path.join(values.out, 'users.jsonl'), jsonLines(finalUsers));
       writeFileSync(path.join(values.out, 'consent-changes.jsonl'), jsonLines(consentChanges));
       writeFileSync(path.join(values.out, 'deliveries.jsonl'), jsonLines(deliveries));
+      writeFileSync(path.join(values.out, 'funnel.json'), `${JSON.stringify(funnels, null, 2)}\n`);
       const summaries = runs.map(
         (result) => result.output ?? { campaignId: result.campaignId, error: result.error },
       );

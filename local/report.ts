@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { type FunnelRow, funnelByChannel } from '../functions/campaign/funnel';
 import type { RunSummary } from '../functions/campaign/run';
 import type { ConsentCheck } from './consent-check';
 import type { RunResult } from './runtime';
@@ -178,6 +179,32 @@ export const formatConsentCheck = (check: ConsentCheck, eventsReceived: number):
     lines.push(
       `  VIOLATION ${violation.userId} got ${violation.channel} at ${violation.sentAt}, turned off at ${violation.turnedOffAt} (${violation.source})`,
     );
+  }
+  return lines.join('\n');
+};
+
+/**
+ * The funnel of all runs by channel, each rate with its counts beside it: delivered of sent, opened of
+ * delivered (email), clicked of sent (field target: above 20% of those touched), then the lifecycle goals
+ * reached after the touch.
+ */
+export const formatFunnelByChannel = (rows: readonly FunnelRow[]): string => {
+  const lines = ['funnel by channel (every run; goals reached after the touch):'];
+  for (const row of funnelByChannel(rows)) {
+    const parts = [`sent ${row.sent}`];
+    if (row.delivered !== null)
+      parts.push(
+        `delivered ${row.delivered} (${percent(row.delivered, row.sent)}), failed ${row.failed}, no final report ${row.unreported}`,
+      );
+    if (row.opened !== null && row.delivered !== null)
+      parts.push(`opened ${row.opened} (${percent(row.opened, row.delivered)} of delivered)`);
+    if (row.channel !== 'call') parts.push(`clicked ${row.clicked} (${percent(row.clicked, row.sent)})`);
+    parts.push(
+      `logged in ${row.loggedIn} (${percent(row.loggedIn, row.sent)})`,
+      `applied ${row.applied}`,
+      `drew down ${row.drewDown}`,
+    );
+    lines.push(`  ${row.channel.padEnd(6)} ${parts.join(' · ')}`);
   }
   return lines.join('\n');
 };

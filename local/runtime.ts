@@ -16,15 +16,17 @@ type JSONValue = Parameters<StateMachine['run']>[0];
 import { JSONPath } from 'jsonpath-plus';
 import { type Campaign, type CampaignInput, goals } from '../functions/campaign/definition';
 import type { EnrollmentBatch } from '../functions/campaign/enrollment';
+import { type FunnelRow, funnelOf } from '../functions/campaign/funnel';
 import type { RunSummary } from '../functions/campaign/run';
 import type { CallTask } from '../functions/channels/call-task-queue';
 import type { SandboxMessage } from '../functions/channels/channel';
+import { type DeliveryKind, deliveryKinds } from '../functions/channels/delivery-events';
 import type { ConsentChange } from '../functions/data/user-changes';
 import { type FrequencyCaps, frequencyCapsFrom } from '../functions/guardrails/frequency-caps';
 import { type QuietHours, quietHoursFrom } from '../functions/guardrails/quiet-hours';
 import { type SendRates, sendRatesFrom } from '../functions/pacing/send-rates';
 import { useClock } from '../functions/shared/clock';
-import type { User } from '../functions/users/user';
+import type { Lifecycle, User } from '../functions/users/user';
 import type { HandlerName } from '../infra/functions';
 import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
@@ -552,6 +554,37 @@ export class LocalRekindle {
     return ((await this.scanTable('ConsentChanges')) as unknown as (ConsentChange & { changeKey: string })[])
       .map(({ changeKey: _key, ...change }) => change)
       .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.userId.localeCompare(b.userId));
+  }
+
+  /**
+   * Each run's funnel (functions/campaign/funnel.ts), counted from the records the run left: its touch
+   * chunks, the delivery records of its messages, its members' lifecycles.
+   */
+  async funnels(): Promise<{ runId: string; campaignId: string; rows: FunnelRow[] }[]> {
+    const { queryTouchChunks } = await import('../functions/data/touches');
+    const batches = (await this.scanTable('Enrollments')) as unknown as EnrollmentBatch[];
+    const deliveries = new Map(
+      (await this.scanTable('Deliveries')).map((record) => [
+        String(record.messageId),
+        Object.fromEntries(
+          deliveryKinds.flatMap((kind) => (record[`${kind}At`] ? [[kind, String(record[`${kind}At`])]] : [])),
+        ) as Partial<Record<DeliveryKind, string>>,
+      ]),
+    );
+    const lifecycles = new Map(
+      (await this.scanTable('Users')).map((user) => [String(user.userId), user.lifecycle as Lifecycle]),
+    );
+    const runs = new Map<string, EnrollmentBatch[]>();
+    for (const batch of batches) runs.set(batch.runId, [...(runs.get(batch.runId) ?? []), batch]);
+    const funnels = [];
+    for (const [runId, ofRun] of [...runs].sort(([a], [b]) => a.localeCompare(b))) {
+      const campaignId = ofRun[0]?.campaignId ?? '';
+      const campaign = this.campaigns.get(campaignId);
+      if (!campaign) throw new Error(`Unknown campaign ${campaignId}`);
+      const chunks = (await Promise.all(ofRun.map((batch) => queryTouchChunks(runId, batch.batch)))).flat();
+      funnels.push({ runId, campaignId, rows: funnelOf({ campaign, chunks, deliveries, lifecycles }) });
+    }
+    return funnels;
   }
 
   /** Every call task created, oldest first. */

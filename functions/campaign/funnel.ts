@@ -1,0 +1,119 @@
+import { type DeliveryKind, deliveryStatusOf } from '../channels/delivery-events';
+import type { Lifecycle } from '../users/user';
+import { describeOffer } from './copy';
+import { type Campaign, type Channel, ladderOf } from './definition';
+import type { TouchChunk } from './touch';
+
+/** What the funnel of one run is counted from: its touch chunks, its messages' delivery records, its people. */
+export interface FunnelRecords {
+  campaign: Pick<Campaign, 'steps'>;
+  /** Every touch chunk of the run, with its results and clicks. */
+  chunks: readonly TouchChunk[];
+  /** Delivery record of each email and SMS message id: the earliest moment of each kind of provider event. */
+  deliveries: ReadonlyMap<string, Partial<Record<DeliveryKind, string>>>;
+  /** Each member's lifecycle as it stands now. */
+  lifecycles: ReadonlyMap<string, Pick<Lifecycle, 'lastLoginAt' | 'lastCreditApplyAt' | 'lastDrawdownAt'>>;
+}
+
+/**
+ * One row of a run's funnel: the members a touch reached on one channel with one copy variant and offer.
+ * `delivered`, `failed` and `unreported` (no final word from the provider: none yet, or End User Messaging's
+ * TEXT_UNKNOWN) are null where the channel has no delivery report: a push Pinpoint accepted is delivered to
+ * the platform, a call task is only queued. `opened` is known for email only. The lifecycle goals count
+ * members who reached them after this touch.
+ */
+export interface FunnelRow {
+  touch: number;
+  channel: Channel;
+  variant: string;
+  /** The offer of the ladder step, in words ("10 interest-free days"), or null. */
+  offer: string | null;
+  sent: number;
+  delivered: number | null;
+  failed: number | null;
+  unreported: number | null;
+  opened: number | null;
+  clicked: number;
+  loggedIn: number;
+  applied: number;
+  drewDown: number;
+}
+
+const after = (moment: string | undefined, sentAt: string) => moment !== undefined && moment > sentAt;
+
+/** The run's funnel, by touch × channel × variant × offer, in touch order then channel, variant. */
+export const funnelOf = ({ campaign, chunks, deliveries, lifecycles }: FunnelRecords): FunnelRow[] => {
+  const ladder = ladderOf(campaign);
+  const rows = new Map<string, FunnelRow>();
+  for (const chunk of chunks) {
+    for (const [userId, result] of Object.entries(chunk.results ?? {})) {
+      if (!('sentAt' in result)) continue;
+      const step = ladder[result.rung];
+      const offer = step?.offer ? describeOffer(step.offer, 'en') : null;
+      const key = [chunk.touch, result.channel, result.variant, offer].join('|');
+      const row = rows.get(key) ?? {
+        touch: chunk.touch,
+        channel: result.channel,
+        variant: result.variant,
+        offer,
+        sent: 0,
+        ...(result.channel === 'email' || result.channel === 'sms'
+          ? { delivered: 0, failed: 0, unreported: 0 }
+          : { delivered: null, failed: null, unreported: null }),
+        opened: result.channel === 'email' ? 0 : null,
+        clicked: 0,
+        loggedIn: 0,
+        applied: 0,
+        drewDown: 0,
+      };
+      rows.set(key, row);
+      row.sent += 1;
+      const seen = deliveries.get(result.messageId) ?? {};
+      if (row.delivered !== null && row.failed !== null && row.unreported !== null) {
+        const status = deliveryStatusOf(seen);
+        if (status === 'delivered') row.delivered += 1;
+        else if (status === 'failed') row.failed += 1;
+        else row.unreported += 1;
+      }
+      if (row.opened !== null && (seen.opened || seen.clicked)) row.opened += 1;
+      if (chunk.clicks?.[userId] || seen.clicked) row.clicked += 1;
+      const lifecycle = lifecycles.get(userId);
+      if (after(lifecycle?.lastLoginAt, result.sentAt)) row.loggedIn += 1;
+      if (after(lifecycle?.lastCreditApplyAt, result.sentAt)) row.applied += 1;
+      if (after(lifecycle?.lastDrawdownAt, result.sentAt)) row.drewDown += 1;
+    }
+  }
+  return [...rows.values()].sort(
+    (a, b) =>
+      a.touch - b.touch ||
+      a.channel.localeCompare(b.channel) ||
+      a.variant.localeCompare(b.variant) ||
+      String(a.offer).localeCompare(String(b.offer)),
+  );
+};
+
+const addCount = (a: number | null, b: number | null) => (a === null || b === null ? (a ?? b) : a + b);
+
+/** Rows added up by channel (over touches, variants and offers, and over runs if given several runs' rows). */
+export const funnelByChannel = (
+  rows: readonly FunnelRow[],
+): Omit<FunnelRow, 'touch' | 'variant' | 'offer'>[] => {
+  const byChannel = new Map<Channel, Omit<FunnelRow, 'touch' | 'variant' | 'offer'>>();
+  for (const { touch: _touch, variant: _variant, offer: _offer, ...row } of rows) {
+    const sum = byChannel.get(row.channel);
+    if (!sum) {
+      byChannel.set(row.channel, { ...row });
+      continue;
+    }
+    sum.sent += row.sent;
+    sum.delivered = addCount(sum.delivered, row.delivered);
+    sum.failed = addCount(sum.failed, row.failed);
+    sum.unreported = addCount(sum.unreported, row.unreported);
+    sum.opened = addCount(sum.opened, row.opened);
+    sum.clicked += row.clicked;
+    sum.loggedIn += row.loggedIn;
+    sum.applied += row.applied;
+    sum.drewDown += row.drewDown;
+  }
+  return [...byChannel.values()].sort((a, b) => a.channel.localeCompare(b.channel));
+};

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { funnelByChannel, funnelOf } from '../functions/campaign/funnel';
+import type { TouchChunk } from '../functions/campaign/touch';
+import type { DeliveryKind } from '../functions/channels/delivery-events';
+import { campaign } from '../statemachines/campaigns/registered-no-visit';
+
+const RUN_ID = 'registered-no-visit#2026-11-22#America/Mexico_City';
+const T1 = '2026-11-22T17:00:00.000Z';
+const T2 = '2026-11-25T17:00:00.000Z';
+const sent = (
+  channel: 'push' | 'sms' | 'email',
+  rung: number,
+  variant: string,
+  messageId: string,
+  sentAt: string,
+) => ({
+  channel,
+  rung,
+  variant,
+  messageId,
+  sentAt,
+});
+const chunk = (
+  touch: number,
+  results: TouchChunk['results'],
+  clicks: TouchChunk['clicks'] = {},
+): TouchChunk => ({
+  runId: RUN_ID,
+  batch: 1,
+  touch,
+  chunk: 1,
+  status: 'done',
+  claimedAt: touch === 1 ? T1 : T2,
+  results,
+  clicks,
+});
+
+describe('a run’s funnel', () => {
+  it('counts each touch × channel × variant × offer from the chunks, the delivery records and the lifecycles', () => {
+    // Prepare, by hand: touch 1 pushes a and b (variants default, short) and texts c, d, e; touch 2 emails
+    // a and c. Push: a clicks and logs in; SMS: c delivered and clicked, d's carrier failed, e no word yet;
+    // email: a delivered and opened, c bounced; c applies after touch 2, a logged in before it.
+    const ladder = campaign.steps.filter((step) => step.type === 'channel').map((step) => step.channel);
+    const rung = (channel: string) => ladder.indexOf(channel as never);
+    const chunks = [
+      chunk(
+        1,
+        {
+          a: sent('push', rung('push'), 'default', 'p-a', T1),
+          b: sent('push', rung('push'), 'short', 'p-b', T1),
+          c: sent('sms', rung('sms'), 'default', 's-c', T1),
+          d: sent('sms', rung('sms'), 'default', 's-d', T1),
+          e: sent('sms', rung('sms'), 'default', 's-e', T1),
+          f: { skipped: 'unreachable' },
+        },
+        { a: '2026-11-22T18:00:00.000Z', c: '2026-11-22T19:00:00.000Z' },
+      ),
+      chunk(2, {
+        a: sent('email', rung('email'), 'default', 'e-a', T2),
+        c: sent('email', rung('email'), 'default', 'e-c', T2),
+      }),
+    ];
+    const deliveries = new Map<string, Partial<Record<DeliveryKind, string>>>([
+      ['s-c', { delivered: '2026-11-22T17:00:05.000Z' }],
+      ['s-d', { failed: '2026-11-22T17:01:00.000Z' }],
+      ['e-a', { sent: T2, delivered: '2026-11-25T17:00:02.000Z', opened: '2026-11-25T20:00:00.000Z' }],
+      ['e-c', { sent: T2, bounced: '2026-11-25T17:00:03.000Z' }],
+    ]);
+    const lifecycles = new Map([
+      ['a', { lastLoginAt: '2026-11-22T18:05:00.000Z' }],
+      ['c', { lastLoginAt: '2026-11-26T10:00:00.000Z', lastCreditApplyAt: '2026-11-26T10:30:00.000Z' }],
+    ]);
+
+    // Act
+    const rows = funnelOf({ campaign: { steps: campaign.steps }, chunks, deliveries, lifecycles });
+
+    // Assess
+    const offerOf = (channel: string) => {
+      const step = campaign.steps.find(
+        (candidate) => candidate.type === 'channel' && candidate.channel === channel,
+      );
+      return step && 'offer' in step && step.offer ? expect.any(String) : null;
+    };
+    const base = { clicked: 0, loggedIn: 0, applied: 0, drewDown: 0 };
+    const noReport = { delivered: null, failed: null, unreported: null, opened: null };
+    expect(rows).toEqual([
+      {
+        touch: 1,
+        channel: 'push',
+        variant: 'default',
+        offer: offerOf('push'),
+        sent: 1,
+        ...noReport,
+        ...base,
+        clicked: 1,
+        loggedIn: 1,
+      },
+      { touch: 1, channel: 'push', variant: 'short', offer: offerOf('push'), sent: 1, ...noReport, ...base },
+      {
+        touch: 1,
+        channel: 'sms',
+        variant: 'default',
+        offer: offerOf('sms'),
+        sent: 3,
+        delivered: 1,
+        failed: 1,
+        unreported: 1,
+        opened: null,
+        ...base,
+        clicked: 1,
+        loggedIn: 1,
+        applied: 1,
+      },
+      {
+        touch: 2,
+        channel: 'email',
+        variant: 'default',
+        offer: offerOf('email'),
+        sent: 2,
+        delivered: 1,
+        failed: 1,
+        unreported: 0,
+        opened: 1,
+        ...base,
+        loggedIn: 1,
+        applied: 1,
+      },
+    ]);
+    expect(funnelByChannel(rows).map((row) => [row.channel, row.sent, row.delivered, row.clicked])).toEqual([
+      ['email', 2, 1, 0],
+      ['push', 2, null, 1],
+      ['sms', 3, 1, 1],
+    ]);
+  });
+});
