@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Goal } from '../functions/campaign/definition';
-import {
-  type DeliveryKind,
-  deliveryKinds,
-  deliveryStatusOf,
-  SMS_DETAIL_TYPE,
-} from '../functions/channels/delivery-events';
+import { deliveryStatusOf, SMS_DETAIL_TYPE, seenKindsOf } from '../functions/channels/delivery-events';
 import { encodeTagId } from '../functions/channels/ses-email';
 import { STACK_NAME } from '../infra/rekindle-app';
 import type { InboundEvent } from './inbound-events';
@@ -79,6 +74,24 @@ const eventId = (...parts: string[]) => {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 };
 
+/** The EventBridge envelope the default bus wraps a provider's event in (its id stable per message and kind). */
+const envelope = <Source extends 'aws.ses' | 'aws.sms-voice'>(
+  delivery: Delivery,
+  source: Source,
+  detailType: string,
+  eventType: string,
+  occurredAt: string,
+) => ({
+  version: '0',
+  id: eventId(delivery.messageId, eventType),
+  'detail-type': detailType,
+  source,
+  account: ACCOUNT,
+  time: occurredAt.replace(/\.\d{3}Z$/, 'Z'),
+  region: REGION,
+  resources: [],
+});
+
 const at = (delivery: Delivery, after: number) => new Date(Date.parse(delivery.sentAt) + after).toISOString();
 
 /** An SES configuration-set event of `delivery`, exactly as the default bus delivers it. */
@@ -92,14 +105,7 @@ const sesEvent = (
   type: 'ses-event',
   occurredAt,
   event: {
-    version: '0',
-    id: eventId(delivery.messageId, eventType),
-    'detail-type': detailType,
-    source: 'aws.ses',
-    account: ACCOUNT,
-    time: occurredAt.replace(/\.\d{3}Z$/, 'Z'),
-    region: REGION,
-    resources: [],
+    ...envelope(delivery, 'aws.ses', detailType, eventType, occurredAt),
     detail: {
       eventType,
       mail: {
@@ -184,14 +190,7 @@ const smsEvent = (
   type: 'sms-event',
   occurredAt,
   event: {
-    version: '0',
-    id: eventId(delivery.messageId, eventType),
-    'detail-type': SMS_DETAIL_TYPE,
-    source: 'aws.sms-voice',
-    account: ACCOUNT,
-    time: occurredAt.replace(/\.\d{3}Z$/, 'Z'),
-    region: REGION,
-    resources: [],
+    ...envelope(delivery, 'aws.sms-voice', SMS_DETAIL_TYPE, eventType, occurredAt),
     detail: {
       eventType,
       eventVersion: '1.0',
@@ -287,9 +286,7 @@ export const formatDeliveries = (records: readonly Record<string, unknown>[]): s
     const ofChannel = records.filter((record) => record.channel === channel);
     const counts: Record<string, number> = {};
     for (const record of ofChannel) {
-      const seen = Object.fromEntries(
-        deliveryKinds.flatMap((kind) => (record[`${kind}At`] ? [[kind, String(record[`${kind}At`])]] : [])),
-      ) as Partial<Record<DeliveryKind, string>>;
+      const seen = seenKindsOf(record);
       const status = deliveryStatusOf(seen);
       counts[status] = (counts[status] ?? 0) + 1;
       if (seen.opened) counts.opened = (counts.opened ?? 0) + 1;

@@ -20,7 +20,7 @@ import { type FunnelRow, funnelOf } from '../functions/campaign/funnel';
 import type { RunSummary } from '../functions/campaign/run';
 import type { CallTask } from '../functions/channels/call-task-queue';
 import type { SandboxMessage } from '../functions/channels/channel';
-import { type DeliveryKind, deliveryKinds } from '../functions/channels/delivery-events';
+import { seenKindsOf } from '../functions/channels/delivery-events';
 import type { ConsentChange } from '../functions/data/user-changes';
 import { type FrequencyCaps, frequencyCapsFrom } from '../functions/guardrails/frequency-caps';
 import { type QuietHours, quietHoursFrom } from '../functions/guardrails/quiet-hours';
@@ -564,12 +564,7 @@ export class LocalRekindle {
     const { queryTouchChunks } = await import('../functions/data/touches');
     const batches = (await this.scanTable('Enrollments')) as unknown as EnrollmentBatch[];
     const deliveries = new Map(
-      (await this.scanTable('Deliveries')).map((record) => [
-        String(record.messageId),
-        Object.fromEntries(
-          deliveryKinds.flatMap((kind) => (record[`${kind}At`] ? [[kind, String(record[`${kind}At`])]] : [])),
-        ) as Partial<Record<DeliveryKind, string>>,
-      ]),
+      (await this.scanTable('Deliveries')).map((record) => [String(record.messageId), seenKindsOf(record)]),
     );
     const lifecycles = new Map(
       (await this.scanTable('Users')).map((user) => [String(user.userId), user.lifecycle as Lifecycle]),

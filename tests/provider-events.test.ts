@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deliveryKinds, deliveryStatusOf } from '../functions/channels/delivery-events';
+import { deliveryStatusOf, seenKindsOf } from '../functions/channels/delivery-events';
 import { SimulatedProviders } from '../local/provider-events';
 import { UserSimulator } from '../local/user-simulator';
 import { CAMPAIGN, RUN_DATE, RUN_ID, TIME_ZONE, useLocalRekindle } from './support/local-rekindle';
@@ -58,10 +58,7 @@ describe('the sandbox providers', () => {
         touch: message.touch,
         touchId: message.touchId,
       });
-      const seen = Object.fromEntries(
-        deliveryKinds.flatMap((kind) => (record?.[`${kind}At`] ? [[kind, String(record[`${kind}At`])]] : [])),
-      );
-      statusOf.set(message.userId, deliveryStatusOf(seen));
+      statusOf.set(message.userId, deliveryStatusOf(seenKindsOf(record ?? {})));
     }
     // Most arrive; some do not, on both channels, at the documented rates' order of magnitude.
     for (const channel of ['email', 'sms']) {

@@ -206,6 +206,12 @@ export const deliveryEventFromSms = (event: SmsEvent): DeliveryEvent => {
  */
 export type DeliveryStatus = 'sent' | 'delivered' | 'failed' | 'unknown';
 
+/** The kinds of event a stored delivery record has seen (its `<kind>At` attributes), with their moments. */
+export const seenKindsOf = (record: Record<string, unknown>): Partial<Record<DeliveryKind, string>> =>
+  Object.fromEntries(
+    deliveryKinds.flatMap((kind) => (record[`${kind}At`] ? [[kind, String(record[`${kind}At`])]] : [])),
+  );
+
 export const deliveryStatusOf = (seen: Partial<Record<DeliveryKind, string>>): DeliveryStatus => {
   if (seen.delivered || seen.opened || seen.clicked || seen.complained) return 'delivered';
   if (seen.bounced || seen.rejected || seen.failed) return 'failed';
