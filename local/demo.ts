@@ -14,7 +14,13 @@ import { importPopulationFile, populationLineError, readImportReport } from './p
 import { formatDeliveries, SimulatedProviders } from './provider-events';
 import { formatProviders } from './provider-rates';
 import { randomStream } from './random';
-import { formatConsentCheck, formatDays, formatFunnelByChannel, formatRun } from './report';
+import {
+  formatConsentCheck,
+  formatDays,
+  formatFunnelByChannel,
+  formatRun,
+  formatVariantComparisons,
+} from './report';
 import { LocalRekindle } from './runtime';
 import { UserSimulator, uninstalledApps } from './user-simulator';
 
@@ -192,6 +198,7 @@ const main = async () => {
     console.log(formatDeliveries(deliveries));
     const funnels = await rekindle.funnels();
     console.log(formatFunnelByChannel(funnels.flatMap((funnel) => funnel.rows)));
+    for (const line of formatVariantComparisons(funnels)) console.log(line);
     if (values.out) {
       mkdirSync(values.out, { recursive: true });
       writeFileSync(path.join(values.out, 'messages.jsonl'), jsonLines(messages));

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
-import { type FunnelRow, funnelByChannel } from '../functions/campaign/funnel';
+import { type FunnelRow, funnelByChannel, type VariantComparison } from '../functions/campaign/funnel';
+import type { Lift } from '../functions/campaign/lift';
 import type { RunSummary } from '../functions/campaign/run';
 import type { ConsentCheck } from './consent-check';
 import type { RunResult } from './runtime';
@@ -208,3 +209,25 @@ export const formatFunnelByChannel = (rows: readonly FunnelRow[]): string => {
   }
   return lines.join('\n');
 };
+
+const signedPoints = (value: number) => `${value >= 0 ? '+' : ''}${value}`;
+const liftText = (lift: Lift) =>
+  `${signedPoints(lift.points)} pts (95% CI ${signedPoints(lift.low)} to ${signedPoints(lift.high)})`;
+
+/** Each copy variant against its touch's baseline: click-through and logins after the touch, with intervals. */
+export const formatVariantComparisons = (
+  funnels: readonly { campaignId: string; variants: readonly VariantComparison[] }[],
+): string[] =>
+  funnels.flatMap(({ campaignId, variants }) =>
+    variants.flatMap((comparison) =>
+      comparison.clicks && comparison.logins
+        ? [
+            `variants: ${campaignId} touch ${comparison.touch} ${comparison.channel}: ${comparison.variant} (${comparison.sent} sent)` +
+              ` vs ${comparison.baseline} · clicked ${liftText(comparison.clicks)} · logged in ${liftText(comparison.logins)}` +
+              (comparison.clicks.tooSmallToTell || comparison.logins.tooSmallToTell
+                ? ' · too few to tell'
+                : ''),
+          ]
+        : [],
+    ),
+  );

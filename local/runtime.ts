@@ -16,7 +16,12 @@ type JSONValue = Parameters<StateMachine['run']>[0];
 import { JSONPath } from 'jsonpath-plus';
 import { type Campaign, type CampaignInput, goals } from '../functions/campaign/definition';
 import type { EnrollmentBatch } from '../functions/campaign/enrollment';
-import { type FunnelRow, funnelOf } from '../functions/campaign/funnel';
+import {
+  compareVariants,
+  type FunnelRow,
+  funnelOf,
+  type VariantComparison,
+} from '../functions/campaign/funnel';
 import type { RunSummary } from '../functions/campaign/run';
 import type { CallTask } from '../functions/channels/call-task-queue';
 import type { SandboxMessage } from '../functions/channels/channel';
@@ -560,7 +565,9 @@ export class LocalRekindle {
    * Each run's funnel (functions/campaign/funnel.ts), counted from the records the run left: its touch
    * chunks, the delivery records of its messages, its members' lifecycles.
    */
-  async funnels(): Promise<{ runId: string; campaignId: string; rows: FunnelRow[] }[]> {
+  async funnels(): Promise<
+    { runId: string; campaignId: string; rows: FunnelRow[]; variants: VariantComparison[] }[]
+  > {
     const { queryTouchChunks } = await import('../functions/data/touches');
     const batches = (await this.scanTable('Enrollments')) as unknown as EnrollmentBatch[];
     const deliveries = new Map(
@@ -577,7 +584,8 @@ export class LocalRekindle {
       const campaign = this.campaigns.get(campaignId);
       if (!campaign) throw new Error(`Unknown campaign ${campaignId}`);
       const chunks = (await Promise.all(ofRun.map((batch) => queryTouchChunks(runId, batch.batch)))).flat();
-      funnels.push({ runId, campaignId, rows: funnelOf({ campaign, chunks, deliveries, lifecycles }) });
+      const rows = funnelOf({ campaign, chunks, deliveries, lifecycles });
+      funnels.push({ runId, campaignId, rows, variants: compareVariants(rows) });
     }
     return funnels;
   }

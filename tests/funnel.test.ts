@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { funnelByChannel, funnelOf } from '../functions/campaign/funnel';
+import { compareVariants, type FunnelRow, funnelByChannel, funnelOf } from '../functions/campaign/funnel';
+import { differenceInterval } from '../functions/campaign/lift';
 import type { TouchChunk } from '../functions/campaign/touch';
 import type { DeliveryKind } from '../functions/channels/delivery-events';
 import { campaign } from '../statemachines/campaigns/registered-no-visit';
@@ -131,5 +132,67 @@ describe('a run’s funnel', () => {
       ['push', 2, null, 1],
       ['sms', 3, 1, 1],
     ]);
+  });
+
+  it('compares copy variants against the baseline with Newcombe’s interval', () => {
+    // Prepare: touch 1 push, variant short clicked by 30 of 100, default by 20 of 100; SMS sent one variant.
+    const row = (
+      variant: string,
+      sent: number,
+      clicked: number,
+      channel: 'push' | 'sms' = 'push',
+    ): FunnelRow => ({
+      touch: 1,
+      channel,
+      variant,
+      offer: null,
+      sent,
+      delivered: null,
+      failed: null,
+      unreported: null,
+      opened: null,
+      clicked,
+      loggedIn: Math.floor(clicked / 2),
+      applied: 0,
+      drewDown: 0,
+    });
+
+    // Act
+    const comparisons = compareVariants([
+      row('short', 100, 30),
+      row('default', 100, 20),
+      row('default', 50, 5, 'sms'),
+    ]);
+
+    // Assess: only the push touch has two variants; default is the baseline and carries no lift.
+    const [low, high] = differenceInterval(30, 100, 20, 100);
+    expect(comparisons).toEqual([
+      {
+        touch: 1,
+        channel: 'push',
+        variant: 'default',
+        baseline: 'default',
+        sent: 100,
+        clicked: 20,
+        loggedIn: 10,
+      },
+      {
+        touch: 1,
+        channel: 'push',
+        variant: 'short',
+        baseline: 'default',
+        sent: 100,
+        clicked: 30,
+        loggedIn: 15,
+        clicks: {
+          points: 10,
+          low: Math.round(low * 1000) / 10,
+          high: Math.round(high * 1000) / 10,
+          tooSmallToTell: true,
+        },
+        logins: expect.objectContaining({ points: 5 }),
+      },
+    ]);
+    expect(low).toBeLessThan(0);
   });
 });

@@ -2,6 +2,7 @@ import { type DeliveryKind, deliveryStatusOf } from '../channels/delivery-events
 import type { Lifecycle } from '../users/user';
 import { describeOffer } from './copy';
 import { type Campaign, type Channel, ladderOf } from './definition';
+import { type Lift, liftOf } from './lift';
 import type { TouchChunk } from './touch';
 
 /** What the funnel of one run is counted from: its touch chunks, its messages' delivery records, its people. */
@@ -116,4 +117,68 @@ export const funnelByChannel = (
     sum.drewDown += row.drewDown;
   }
   return [...byChannel.values()].sort((a, b) => a.channel.localeCompare(b.channel));
+};
+
+/** One copy variant of a touch on a channel, against the touch's baseline variant. */
+export interface VariantComparison {
+  touch: number;
+  channel: Channel;
+  variant: string;
+  baseline: string;
+  sent: number;
+  clicked: number;
+  loggedIn: number;
+  /** Click-through and login after the touch, this variant minus the baseline, in points with 95% intervals. */
+  clicks?: Lift;
+  logins?: Lift;
+}
+
+/**
+ * Copy variants against each other, for every touch and channel that sent more than one: each against the
+ * baseline (`default` if there is one, else the first by name), rates of what was sent, with Newcombe's
+ * interval and the same too-small warning as the holdout's lift.
+ */
+export const compareVariants = (rows: readonly FunnelRow[]): VariantComparison[] => {
+  const groups = new Map<string, Map<string, { sent: number; clicked: number; loggedIn: number }>>();
+  for (const row of rows) {
+    const key = `${row.touch}|${row.channel}`;
+    const variants = groups.get(key) ?? new Map();
+    groups.set(key, variants);
+    const sum = variants.get(row.variant) ?? { sent: 0, clicked: 0, loggedIn: 0 };
+    variants.set(row.variant, {
+      sent: sum.sent + row.sent,
+      clicked: sum.clicked + row.clicked,
+      loggedIn: sum.loggedIn + row.loggedIn,
+    });
+  }
+  const comparisons: VariantComparison[] = [];
+  for (const [key, variants] of groups) {
+    if (variants.size < 2) continue;
+    const [touch, channel] = key.split('|') as [string, Channel];
+    const names = [...variants.keys()].sort();
+    const baseline = names.includes('default') ? 'default' : (names[0] ?? '');
+    const base = variants.get(baseline) ?? { sent: 0, clicked: 0, loggedIn: 0 };
+    for (const variant of names) {
+      const counts = variants.get(variant) ?? { sent: 0, clicked: 0, loggedIn: 0 };
+      const against = (pick: (group: typeof counts) => number) =>
+        variant === baseline
+          ? undefined
+          : liftOf(
+              { converted: pick(counts), size: counts.sent },
+              { converted: pick(base), size: base.sent },
+            );
+      const clicks = against((group) => group.clicked);
+      const logins = against((group) => group.loggedIn);
+      comparisons.push({
+        touch: Number(touch),
+        channel,
+        variant,
+        baseline,
+        ...counts,
+        ...(clicks ? { clicks } : {}),
+        ...(logins ? { logins } : {}),
+      });
+    }
+  }
+  return comparisons.sort((a, b) => a.touch - b.touch || a.channel.localeCompare(b.channel));
 };
