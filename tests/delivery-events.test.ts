@@ -115,6 +115,16 @@ describe('SES delivery and engagement events', () => {
     });
   });
 
+  it('compare moments whatever their spelling: SES stamps some without milliseconds', async () => {
+    // Act: an open stamped at a whole second arrives after one 100 ms later in the same second.
+    await record(openAt('2026-11-24T03:15:00.100Z'));
+    const earlier = await record(openAt('2026-11-24T03:15:00Z'));
+
+    // Assess
+    expect(earlier).toMatchObject({ result: 'recorded' });
+    expect((await deliveries())['0100019a-ses-msg-7']?.openedAt).toBe('2026-11-24T03:15:00.000Z');
+  });
+
   it('of a message Rekindle did not tag change nothing', async () => {
     // Act: the same email without the touch tag (sent by something else through the configuration set).
     const { touch: _touch, ...tags } = delivery.detail.mail.tags;

@@ -111,6 +111,9 @@ const taggedId = (tags: Record<string, string[]>, name: string): string | undefi
 
 const plainTag = (tags: Record<string, string[]>, name: string) => tags[name]?.[0];
 
+/** One spelling of a moment (SES stamps some with milliseconds, some without), so moments compare as text. */
+const isoOf = (moment: string) => new Date(moment).toISOString();
+
 export const deliveryEventFromSes = (event: SesEvent): DeliveryEvent => {
   const { tags } = event.mail;
   const userId = taggedId(tags, 'user');
@@ -127,27 +130,27 @@ export const deliveryEventFromSes = (event: SesEvent): DeliveryEvent => {
   const base = { messageId: event.mail.messageId, channel: 'email' as const, correlation };
   switch (event.eventType) {
     case 'Send':
-      return { ...base, kind: 'sent', at: event.mail.timestamp };
+      return { ...base, kind: 'sent', at: isoOf(event.mail.timestamp) };
     case 'Delivery':
-      return { ...base, kind: 'delivered', at: event.delivery.timestamp };
+      return { ...base, kind: 'delivered', at: isoOf(event.delivery.timestamp) };
     case 'DeliveryDelay':
       return {
         ...base,
         kind: 'delayed',
-        at: event.deliveryDelay.timestamp,
+        at: isoOf(event.deliveryDelay.timestamp),
         detail: event.deliveryDelay.delayType,
       };
     case 'Bounce':
-      return { ...base, kind: 'bounced', at: event.bounce.timestamp, detail: event.bounce.bounceType };
+      return { ...base, kind: 'bounced', at: isoOf(event.bounce.timestamp), detail: event.bounce.bounceType };
     case 'Complaint':
-      return { ...base, kind: 'complained', at: event.complaint.timestamp };
+      return { ...base, kind: 'complained', at: isoOf(event.complaint.timestamp) };
     case 'Open':
-      return { ...base, kind: 'opened', at: event.open.timestamp };
+      return { ...base, kind: 'opened', at: isoOf(event.open.timestamp) };
     case 'Click':
-      return { ...base, kind: 'clicked', at: event.click.timestamp };
+      return { ...base, kind: 'clicked', at: isoOf(event.click.timestamp) };
     case 'Reject':
       // SES stamps a reject with the mail only: it never left.
-      return { ...base, kind: 'rejected', at: event.mail.timestamp, detail: event.reject.reason };
+      return { ...base, kind: 'rejected', at: isoOf(event.mail.timestamp), detail: event.reject.reason };
     default:
       return assertUnreachable(event);
   }
