@@ -253,6 +253,35 @@ describe('a malformed delivery event', () => {
       withDetail(smsDelivered, { context: { touchId: 7 } }),
       'detail.context.touchId: ',
     ],
+    ['an SES event without its mail', withDetail(send, { mail: undefined }), 'detail.mail: '],
+    ['an open without its time', withDetail(open, { open: {} }), 'detail.open.timestamp: '],
+    [
+      'a click at a time that is not ISO 8601',
+      withDetail(click, { click: { timestamp: '24/11/2026 03:16' } }),
+      'detail.click.timestamp: must be an ISO 8601 timestamp',
+    ],
+    [
+      'a delivery delay without its type',
+      withDetail(delay, { deliveryDelay: { timestamp: '2026-11-24T01:00:30.000Z' } }),
+      'detail.deliveryDelay.delayType: ',
+    ],
+    ['a reject without its reason', withDetail(reject, { reject: {} }), 'detail.reject.reason: '],
+    [
+      'a complaint without its time',
+      withDetail(complaint, { complaint: {} }),
+      'detail.complaint.timestamp: ',
+    ],
+    [
+      'an SMS event without its message id',
+      withDetail(smsDelivered, { messageId: '' }),
+      'detail.messageId: ',
+    ],
+    [
+      'an SMS event at a negative time',
+      withDetail(smsDelivered, { eventTimestamp: -5 }),
+      'detail.eventTimestamp: ',
+    ],
+    ['an SMS event whose isFinal is text', withDetail(smsDelivered, { isFinal: 'true' }), 'detail.isFinal: '],
   ])('(%s) is refused with InvalidDeliveryEvent and writes nothing', async (_case, event, message) => {
     // Act
     const recording = record(event);
