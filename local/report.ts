@@ -5,6 +5,10 @@ import type { RunSummary } from '../functions/campaign/run';
 import type { ConsentCheck } from './consent-check';
 import type { RunResult } from './runtime';
 
+const signedPoints = (value: number) => `${value >= 0 ? '+' : ''}${value}`;
+const liftText = (lift: Lift) =>
+  `${signedPoints(lift.points)} pts (95% CI ${signedPoints(lift.low)} to ${signedPoints(lift.high)})`;
+
 const percent = (part: number, whole: number) =>
   whole === 0 ? '–' : `${((100 * part) / whole).toFixed(1)}%`;
 
@@ -75,15 +79,11 @@ export const formatRun = (result: RunResult): string => {
       : []),
   ];
   if (brakeNotes.length > 0) lines.push(`  ${brakeNotes.join(' · ')}`);
-  const signed = (value: number) => `${value >= 0 ? '+' : ''}${value}`;
-  const lift =
-    summary.liftPoints === null
+  const lift = summary.lift
+    ? ` · lift ${liftText(summary.lift)}${summary.lift.tooSmallToTell ? ' · holdout too small to tell' : ''}`
+    : summary.liftPoints === null
       ? ''
-      : ` · lift ${signed(summary.liftPoints)} pts` +
-        (summary.lift
-          ? ` (95% CI ${signed(summary.lift.low)} to ${signed(summary.lift.high)})` +
-            (summary.lift.tooSmallToTell ? ' · holdout too small to tell' : '')
-          : '');
+      : ` · lift ${signedPoints(summary.liftPoints)} pts`;
   lines.push(
     `  converted ${summary.totalConverted} of ${messaged} messaged (${percent(summary.totalConverted, messaged)})` +
       ` · holdout ${holdout.converted} of ${holdout.size} (${percent(holdout.converted, holdout.size)})${lift}`,
@@ -209,10 +209,6 @@ export const formatFunnelByChannel = (rows: readonly FunnelRow[]): string => {
   }
   return lines.join('\n');
 };
-
-const signedPoints = (value: number) => `${value >= 0 ? '+' : ''}${value}`;
-const liftText = (lift: Lift) =>
-  `${signedPoints(lift.points)} pts (95% CI ${signedPoints(lift.low)} to ${signedPoints(lift.high)})`;
 
 /** Each copy variant against its touch's baseline: click-through and logins after the touch, with intervals. */
 export const formatVariantComparisons = (

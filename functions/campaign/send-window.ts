@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import type { SendWindow } from './definition';
 
-const minutesOfDay = (clockTime: string): number => {
+/** Minutes since midnight of a local clock time HH:MM. */
+export const minutesOfDay = (clockTime: string): number => {
   const [hours, minutes] = clockTime.split(':').map(Number);
   return (hours ?? 0) * 60 + (minutes ?? 0);
 };

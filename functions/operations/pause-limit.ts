@@ -1,5 +1,6 @@
 import type { Campaign } from '../campaign/definition';
 import { ladderOf } from '../campaign/definition';
+import { minutesOfDay } from '../campaign/send-window';
 import { SEND_BUDGET_MS } from '../pacing/send-rates';
 import { RekindleError } from '../shared/errors';
 
@@ -33,13 +34,8 @@ export class CampaignOutgrowsHistory extends RekindleError {
   }
 }
 
-const minutesOf = (time: string) => {
-  const [hour = 0, minute = 0] = time.split(':').map(Number);
-  return hour * 60 + minute;
-};
-
 const longestWindowMinutes = (campaign: Pick<Campaign, 'sendWindows'>) =>
-  Math.max(...campaign.sendWindows.map((window) => minutesOf(window.end) - minutesOf(window.start)));
+  Math.max(...campaign.sendWindows.map((window) => minutesOfDay(window.end) - minutesOfDay(window.start)));
 
 /**
  * The most passes one touch can take: a pass lasts a worker's budget, and a touch may take the campaign's
