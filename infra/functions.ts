@@ -44,6 +44,7 @@ export type HandlerName =
   | 'record-email-feedback'
   | 'record-delivery-event'
   | 'unsubscribe'
+  | 'follow-link'
   | 'plan-import'
   | 'import-chunk'
   | 'summarise-import';
@@ -173,7 +174,8 @@ export class RekindleFunctions extends Construct {
     allow(this.sendTouch, contacts, ['BatchGetItem', 'GetItem', 'PutItem']);
     allow(this.sendTouch, enrollments, ['GetItem']);
     allow(this.sendTouch, touches, ['Query', 'PutItem', 'UpdateItem']);
-    allow(this.sendTouch, runs, ['PutItem']);
+    // Each (touch, batch) outcome: read before a pass (a blocked worker's look, the metrics), put after it.
+    allow(this.sendTouch, runs, ['GetItem', 'PutItem']);
     allow(this.sendTouch, callTasks, ['PutItem']);
     // Each provider's ledger of send slots.
     allow(this.sendTouch, pacing, ['GetItem', 'UpdateItem']);

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { IMPORT_PREFIXES, REPORTS_PREFIX } from '../functions/imports/import-input';
 import { IMPORT_TIMEOUTS, ImportStateMachine } from '../statemachines/import-state-machine';
 import { allowUserWrites, handlerFunction, userWriteEnvironment } from './functions';
+import type { WatchedQueue } from './monitoring';
 import type { RekindleTables } from './tables';
 
 /** The import state machine's name for the local runtime (`runStateMachine('user-import', input)`). */
@@ -23,6 +24,8 @@ const UPLOAD_PREFIX = 'incoming/';
 export class UserImport extends Construct {
   readonly bucket: Bucket;
   readonly stateMachine: ImportStateMachine;
+  /** Uploads whose import could not be started, for their alarm. */
+  readonly uploadsNotStarted: WatchedQueue;
 
   constructor(scope: Construct, id: string, props: { tables: RekindleTables }) {
     super(scope, id);
@@ -115,6 +118,10 @@ export class UserImport extends Construct {
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is the dead-letter queue of the upload rule; it needs no DLQ of its own.',
     });
+    this.uploadsNotStarted = {
+      queue: uploadsNotStarted,
+      holds: `Files uploaded under ${UPLOAD_PREFIX} whose import could not be started: start them by hand`,
+    };
     new Rule(this, 'UploadStartsImport', {
       description: `An object created under ${UPLOAD_PREFIX} in the import bucket starts its import`,
       eventPattern: {

@@ -15,7 +15,9 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SMS_DETAIL_TYPE, sesDetailTypes } from '../functions/channels/delivery-events';
 import { emailFeedbackDetailTypes } from '../functions/channels/email-feedback';
+import type { LinkSettings } from '../functions/links/link-settings';
 import { allow, allowUserWrites, handlerFunction, userWriteEnvironment } from './functions';
+import type { WatchedQueue } from './monitoring';
 import type { RekindleTables } from './tables';
 
 /**
@@ -27,19 +29,26 @@ export class ChannelFeedback extends Construct {
   /** The topic to name as the two-way channel of the SMS origination number (see README). */
   readonly inboundSmsTopic: Topic;
   readonly linksApi: HttpApi;
+  /** Every dead-letter queue of the inbound paths, with what a message in it means (their alarms say it). */
+  readonly deadLetterQueues: WatchedQueue[] = [];
   private readonly linkSigningKeys: Secret;
 
   constructor(
     scope: Construct,
     id: string,
-    props: { tables: RekindleTables; emailConfigurationSetName: string },
+    private readonly props: {
+      tables: RekindleTables;
+      emailConfigurationSetName: string;
+      linkSettings: LinkSettings;
+    },
   ) {
     super(scope, id);
     this.inboundSmsTopic = this.inboundSms(props.tables);
     this.emailFeedback(props.tables, props.emailConfigurationSetName);
     this.deliveryEvents(props.tables, props.emailConfigurationSetName);
     this.linkSigningKeys = new Secret(this, 'LinkSigningKeys', {
-      description: 'Keys that sign one-click unsubscribe links, by id; "current" names the one that signs.',
+      description:
+        'Keys that sign tracked and one-click unsubscribe links, by id; "current" names the one that signs.',
       generateSecretString: {
         secretStringTemplate: JSON.stringify({ current: 'k1' }),
         generateStringKey: 'k1',
@@ -52,14 +61,19 @@ export class ChannelFeedback extends Construct {
       reason:
         'Links must keep working for as long as an email exists, so keys are never replaced in place: a rotation adds a key under a new id inside the secret and makes it current, and tokens name the key that signed them.',
     });
-    this.linksApi = this.unsubscribeEndpoint(props.tables);
+    this.linksApi = this.linksEndpoint(props.tables);
     // What an operator needs after deploying: the two-way channel to set on the SMS number (see README).
     new CfnOutput(this, 'InboundSmsTopicArn', { value: this.inboundSmsTopic.topicArn });
     new CfnOutput(this, 'UnsubscribeEndpoint', { value: `${this.linksApi.apiEndpoint}/unsubscribe/{token}` });
+    new CfnOutput(this, 'TrackedLinkEndpoint', { value: `${this.linksApi.apiEndpoint}/l/{token}` });
   }
 
-  /** Lets a function sign unsubscribe links: the endpoint's base URL and read access to the signing keys. */
+  /**
+   * Lets a function sign tracked and unsubscribe links: the endpoint's base URL, the link settings and read
+   * access to the signing keys.
+   */
   allowLinkSigning(fn: NodejsFunction): void {
+    fn.addEnvironment('LINK_SETTINGS', JSON.stringify(this.props.linkSettings));
     // The API's default endpoint (what `apiEndpoint` reads), spelled with Refs the local runtime resolves.
     const stack = Stack.of(this);
     fn.addEnvironment(
@@ -80,7 +94,7 @@ export class ChannelFeedback extends Construct {
   }
 
   /** A queue for what could not be delivered or handled, kept two weeks for an operator to inspect. */
-  private deadLetterQueue(id: string) {
+  private deadLetterQueue(id: string, holds: string) {
     const queue = new Queue(this, id, {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -90,6 +104,7 @@ export class ChannelFeedback extends Construct {
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself a dead-letter queue.',
     });
+    this.deadLetterQueues.push({ queue, holds });
     return queue;
   }
 
@@ -131,7 +146,10 @@ export class ChannelFeedback extends Construct {
     const recorder = handlerFunction(this, 'record-inbound-sms', userWriteEnvironment(tables));
     allowUserWrites(recorder, tables);
     allow(recorder, tables.users, ['Query'], 'byPhone');
-    const failures = this.deadLetterQueue('InboundSmsFailures');
+    const failures = this.deadLetterQueue(
+      'InboundSmsFailures',
+      'SMS replies that could not be recorded: a STOP among them is not honoured yet',
+    );
     // Deliveries SNS could not make, and replies the function failed on after Lambda's retries.
     topic.addSubscription(new LambdaSubscription(recorder, { deadLetterQueue: failures }));
     recorder.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(failures) });
@@ -141,7 +159,10 @@ export class ChannelFeedback extends Construct {
   private emailFeedback(tables: RekindleTables, configurationSetName: string) {
     const recorder = handlerFunction(this, 'record-email-feedback', userWriteEnvironment(tables));
     allowUserWrites(recorder, tables);
-    const failures = this.deadLetterQueue('EmailFeedbackFailures');
+    const failures = this.deadLetterQueue(
+      'EmailFeedbackFailures',
+      'SES bounces and complaints that could not be recorded: those addresses still get email',
+    );
     // SES publishes configuration-set events to the default bus only.
     new Rule(this, 'EmailBouncesAndComplaints', {
       description: 'SES bounces and complaints of Rekindle email, to turn email consent off',
@@ -164,7 +185,10 @@ export class ChannelFeedback extends Construct {
       DELIVERIES_TABLE: tables.deliveries.tableName,
     });
     allow(recorder, tables.deliveries, ['UpdateItem']);
-    const failures = this.deadLetterQueue('DeliveryEventFailures');
+    const failures = this.deadLetterQueue(
+      'DeliveryEventFailures',
+      'SES and SMS delivery events that could not be recorded: the funnel misses those deliveries, opens and clicks',
+    );
     const target = new LambdaFunction(recorder, { retryAttempts: 4, deadLetterQueue: failures });
     new Rule(this, 'EmailDeliveryEvents', {
       description:
@@ -188,13 +212,20 @@ export class ChannelFeedback extends Construct {
     recorder.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(failures) });
   }
 
-  private unsubscribeEndpoint(tables: RekindleTables) {
+  /** The HTTP API of people's links: one-click unsubscribes and tracked links. */
+  private linksEndpoint(tables: RekindleTables) {
     const unsubscribe = handlerFunction(this, 'unsubscribe', userWriteEnvironment(tables));
     allowUserWrites(unsubscribe, tables);
     this.allowReadingSigningKeys(unsubscribe);
+    const followLink = handlerFunction(this, 'follow-link', {
+      CLICKS_TABLE: tables.clicks.tableName,
+      LINK_SETTINGS: JSON.stringify(this.props.linkSettings),
+    });
+    allow(followLink, tables.clicks, ['UpdateItem']);
+    this.allowReadingSigningKeys(followLink);
 
     const api = new HttpApi(this, 'LinksApi', {
-      description: 'Signed one-click unsubscribe links of Rekindle email',
+      description: 'Tracked links and signed one-click unsubscribe links of Rekindle messages',
       createDefaultStage: false,
     });
     const accessLogs = new LogGroup(this, 'LinksApiAccessLogs', { retention: RetentionDays.ONE_MONTH });
@@ -202,21 +233,27 @@ export class ChannelFeedback extends Construct {
       httpApi: api,
       stageName: '$default',
       autoDeploy: true,
-      // Unsubscribes are rare and human; the limits keep a flood of forged links from costing much.
-      throttle: { rateLimit: 50, burstLimit: 100 },
+      // People click in bursts after a send; the limits keep a flood of forged links from costing much.
+      throttle: { rateLimit: 500, burstLimit: 1000 },
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
     });
-    const integration = new HttpLambdaIntegration('Unsubscribe', unsubscribe);
-    const routes = api.addRoutes({
-      path: '/unsubscribe/{token}',
-      methods: [HttpMethod.GET, HttpMethod.POST],
-      integration,
-    });
+    const routes = [
+      ...api.addRoutes({
+        path: '/unsubscribe/{token}',
+        methods: [HttpMethod.GET, HttpMethod.POST],
+        integration: new HttpLambdaIntegration('Unsubscribe', unsubscribe),
+      }),
+      ...api.addRoutes({
+        path: '/l/{token}',
+        methods: [HttpMethod.GET, HttpMethod.HEAD],
+        integration: new HttpLambdaIntegration('FollowLink', followLink),
+      }),
+    ];
     for (const route of routes) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
-          'Public by design: RFC 8058 one-click unsubscribe allows no login; the HMAC-signed token in the path is the authorization, and a forged or tampered token changes nothing.',
+          'Public by design: links in messages (RFC 8058 one-click unsubscribe, tracked links) allow no login; the HMAC-signed token in the path is the authorization, and a forged, tampered or expired token changes nothing.',
       });
     }
     return api;

@@ -7,10 +7,12 @@ import {
   type QuietHours,
   quietHoursFrom,
 } from '../functions/guardrails/quiet-hours';
+import { assertCampaignLinks, type LinkSettings, linkSettingsFrom } from '../functions/links/link-settings';
 import { pauseLimitFrom } from '../functions/operations/pause-limit';
 import { type SendRates, sendRatesFrom } from '../functions/pacing/send-rates';
 import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
 import type { ChannelConfig } from './functions';
+import { type AlarmThresholds, alarmEmailFrom, alarmThresholdsFrom } from './monitoring';
 import { RekindleStack } from './rekindle-stack';
 
 export const STACK_NAME = 'Rekindle';
@@ -24,8 +26,14 @@ export interface RekindleAppOptions {
   frequencyCaps?: Partial<FrequencyCaps>;
   /** Overrides of the default provider rates (else from CDK context `sendRates`). */
   sendRates?: Partial<SendRates>;
+  /** Overrides of the default tracked-link settings (else from CDK context `links`). */
+  links?: Partial<LinkSettings>;
   /** How long a pause may hold a touch (else from CDK context `pauseLimitHours`, default 24). */
   pauseLimitHours?: number;
+  /** Overrides of the default alarm thresholds (else from CDK context `alarmThresholds`). */
+  alarmThresholds?: Partial<AlarmThresholds>;
+  /** An address to subscribe to the alarm topic (else from CDK context `alarmEmail`; default none). */
+  alarmEmail?: string;
   /** Skip esbuild bundling (the local runtime imports handler modules directly). */
   skipBundling?: boolean;
   outdir?: string;
@@ -59,6 +67,9 @@ export const createRekindleApp = (options: RekindleAppOptions = {}) => {
   const campaigns = (options.campaigns ?? campaignDefinitions).map(validateCampaign);
   // A campaign may ask for less than the stack's guardrails allow, never for more.
   for (const campaign of campaigns) assertOutsideQuietHours(campaign, quietHours);
+  // Every link of every copy is a tracked link to a destination of the allowlist.
+  const linkSettings = linkSettingsFrom(options.links ?? app.node.tryGetContext('links'));
+  for (const campaign of campaigns) assertCampaignLinks(campaign, linkSettings);
   const stack = new RekindleStack(app, STACK_NAME, {
     campaigns,
     channels: options.channels ?? channelsFromContext(app),
@@ -69,6 +80,11 @@ export const createRekindleApp = (options: RekindleAppOptions = {}) => {
       options.pauseLimitHours ?? app.node.tryGetContext('pauseLimitHours'),
       campaigns,
     ),
+    linkSettings,
+    alarmThresholds: alarmThresholdsFrom(
+      options.alarmThresholds ?? app.node.tryGetContext('alarmThresholds'),
+    ),
+    alarmEmail: alarmEmailFrom(options.alarmEmail ?? app.node.tryGetContext('alarmEmail')),
     description: 'Rekindle: cohort campaigns that bring dormant lending users back',
   });
   return { app, stack };

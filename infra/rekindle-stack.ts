@@ -6,11 +6,13 @@ import type { Construct } from 'constructs';
 import type { Campaign } from '../functions/campaign/definition';
 import type { FrequencyCaps } from '../functions/guardrails/frequency-caps';
 import type { QuietHours } from '../functions/guardrails/quiet-hours';
+import type { LinkSettings } from '../functions/links/link-settings';
 import type { SendRates } from '../functions/pacing/send-rates';
 import { CampaignStateMachine } from '../statemachines/campaign-state-machine';
 import { type ChannelConfig, RekindleFunctions } from './functions';
 import { UserImport } from './imports';
 import { ChannelFeedback } from './inbound';
+import { type AlarmThresholds, RekindleMonitoring } from './monitoring';
 import { RekindleTables } from './tables';
 import { CampaignTriggers } from './triggers';
 
@@ -25,6 +27,12 @@ export interface RekindleStackProps extends StackProps {
   sendRates: SendRates;
   /** Stack-wide: how long a pause may hold a touch before the touch is given up (`paused`). */
   pauseLimitHours: number;
+  /** Stack-wide: where tracked links may lead, and for how long they work. */
+  linkSettings: LinkSettings;
+  /** When the alarms go off (send failure rate, SES reputation); see infra/monitoring.ts for the defaults. */
+  alarmThresholds: AlarmThresholds;
+  /** An address subscribed to the alarm topic; others subscribe themselves (README "Dashboard and alarms"). */
+  alarmEmail?: string;
 }
 
 export class RekindleStack extends Stack {
@@ -69,28 +77,36 @@ export class RekindleStack extends Stack {
     const feedback = new ChannelFeedback(this, 'ChannelFeedback', {
       tables: this.tables,
       emailConfigurationSetName,
+      linkSettings: props.linkSettings,
     });
     feedback.allowLinkSigning(this.functions.sendTouch);
-    new UserImport(this, 'UserImport', { tables: this.tables });
+    const userImport = new UserImport(this, 'UserImport', { tables: this.tables });
 
-    this.campaignStateMachines = props.campaigns.map((campaign) => {
+    const campaignRuns = props.campaigns.map((campaign) => {
       const machine = new CampaignStateMachine(this, `Campaign-${campaign.id}`, {
         campaign,
         functions: this.functions,
         sendRates: props.sendRates,
       });
-      new CampaignTriggers(this, `Triggers-${campaign.id}`, {
+      const triggers = new CampaignTriggers(this, `Triggers-${campaign.id}`, {
         campaignId: campaign.id,
         timeZones: campaign.timeZones,
         localTime: campaign.schedule.localTime,
         stateMachine: machine.stateMachine,
       });
-      return machine;
+      return { campaign, machine, triggers };
     });
+    this.campaignStateMachines = campaignRuns.map(({ machine }) => machine);
 
     // What the ops CLI (npm run ops) reads to find the brakes and the runs.
     new CfnOutput(this, 'ControlsTable', { value: this.tables.controls.tableName });
     new CfnOutput(this, 'RunsTable', { value: this.tables.runs.tableName });
+    // What `npm run report` reads a run's funnel from.
+    new CfnOutput(this, 'EnrollmentsTable', { value: this.tables.enrollments.tableName });
+    new CfnOutput(this, 'TouchesTable', { value: this.tables.touches.tableName });
+    new CfnOutput(this, 'DeliveriesTable', { value: this.tables.deliveries.tableName });
+    new CfnOutput(this, 'ClicksTable', { value: this.tables.clicks.tableName });
+    new CfnOutput(this, 'UsersTable', { value: this.tables.users.tableName });
     new CfnOutput(this, 'Campaigns', { value: props.campaigns.map((campaign) => campaign.id).join(',') });
 
     // App events (logins, clicks, applications, drawdowns) come in on their own bus.
@@ -99,6 +115,16 @@ export class RekindleStack extends Stack {
       eventBus: appEvents,
       eventPattern: { detailType: ['app-event'] },
       targets: [new LambdaFunction(this.functions.recordAppEvent, { retryAttempts: 4 })],
+    });
+
+    // The dashboard, and the alarms on one topic operators subscribe to (README "Dashboard and alarms").
+    new RekindleMonitoring(this, 'Monitoring', {
+      campaigns: campaignRuns,
+      userImport: userImport.stateMachine.stateMachine,
+      deadLetterQueues: [...feedback.deadLetterQueues, userImport.uploadsNotStarted],
+      sendsEmail: props.channels.mode === 'aws',
+      thresholds: props.alarmThresholds,
+      alarmEmail: props.alarmEmail,
     });
   }
 }

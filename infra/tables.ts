@@ -50,6 +50,11 @@ export class RekindleTables extends Construct {
    * TTL after half a year.
    */
   readonly deliveries: Table;
+  /**
+   * Requests of tracked links: one item per (run, touch, user), by the hashes the link carries, with the
+   * first person's click and, apart, what scanners and previews fetched; TTL half a year after expiry.
+   */
+  readonly clicks: Table;
   /** Messages the sandbox recorded instead of sending; only in sandbox deployments. */
   readonly sandboxOutbox?: Table;
 
@@ -125,6 +130,12 @@ export class RekindleTables extends Construct {
     this.deliveries = new Table(this, 'Deliveries', {
       ...tableDefaults,
       partitionKey: { name: 'messageId', type: AttributeType.STRING },
+      timeToLiveAttribute: 'expiresAt',
+    });
+    this.clicks = new Table(this, 'Clicks', {
+      ...tableDefaults,
+      partitionKey: { name: 'touchKey', type: AttributeType.STRING },
+      sortKey: { name: 'userHash', type: AttributeType.STRING },
       timeToLiveAttribute: 'expiresAt',
     });
     if (props.sandbox) {

@@ -9,7 +9,7 @@ import { userId } from '../functions/users/profile';
 
 /**
  * What the local runtime can feed Rekindle at a virtual time, in the shapes AWS delivers them:
- * - the app-events bus detail as the app publishes it (lifecycle, click, profile, consent), wrapped in the
+ * - the app-events bus detail as the app publishes it (lifecycle, profile, consent), wrapped in the
  *   EventBridge envelope the rule delivers;
  * - `sms-inbound`: End User Messaging's two-way SMS message, wrapped in the SNS record the topic delivers;
  * - `ses-event`: an SES configuration-set event exactly as it arrives on the default bus;
@@ -19,6 +19,9 @@ import { userId } from '../functions/users/profile';
  *   token is discovered: at the next send);
  * - `unsubscribe`: the one-click POST a mail client makes to an email's List-Unsubscribe link, given as
  *   the link itself (`url`) or as the latest email sent to `userId`;
+ * - `link-request`: a request for a tracked link (a URL of a message in messages.jsonl), as the HTTP API hands
+ *   it to Lambda: `GET` by default or `HEAD`, with the `userAgent` and `headers` a phone, a mail scanner or a
+ *   link-preview bot would send;
  * - `operator`: what an operator does with the ops CLI (`pause` / `resume` a campaign or `all`, `stop` a
  *   run), carried out by the same code the CLI runs.
  */
@@ -77,6 +80,19 @@ const feedbackSchemas = {
       message: 'give either userId (the latest email sent to them) or url',
       path: ['userId'],
     }),
+  'link-request': z.strictObject({
+    type: z.literal('link-request'),
+    occurredAt: instant,
+    url: z.url(),
+    method: z.enum(['GET', 'HEAD']).optional(),
+    userAgent: z.string().max(1000).optional(),
+    headers: z
+      .record(
+        z.string().regex(/^[a-z0-9-]+$/, { message: 'must be a lower-case header name' }),
+        z.string().max(2000),
+      )
+      .optional(),
+  }),
   operator: z
     .strictObject({ type: z.literal('operator'), occurredAt: instant, ...operatorActionFields })
     .superRefine(checkOperatorTarget),

@@ -122,6 +122,13 @@ export class InboundFeed {
       case 'push-result':
         this.pushResults.set(event.token, event.result);
         return { scripted: `Pinpoint answers pushes to this token with ${event.result.DeliveryStatus}` };
+      case 'link-request': {
+        const response = (await this.ports.invoke('follow-link', linkRequest(event))) as {
+          statusCode: number;
+          headers?: Record<string, string>;
+        };
+        return { status: response.statusCode, location: response.headers?.location ?? null };
+      }
       case 'unsubscribe': {
         const url =
           event.url ?? (await this.ports.latestUnsubscribeUrl(event.userId ?? '', event.occurredAt));
@@ -170,6 +177,36 @@ const snsDelivery = (message: unknown, at: string) => ({
     },
   ],
 });
+
+/** A browser's, scanner's or preview bot's request for a tracked link, as the HTTP API hands it to Lambda. */
+const linkRequest = (event: Extract<InboundEvent, { type: 'link-request' }>) => {
+  const url = new URL(event.url);
+  const token = decodeURIComponent(url.pathname.split('/').pop() ?? '');
+  const method = event.method ?? 'GET';
+  const epoch = Date.parse(event.occurredAt);
+  const userAgent = event.userAgent ?? '';
+  return {
+    version: '2.0',
+    routeKey: `${method} /l/{token}`,
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    headers: { host: url.host, ...(userAgent ? { 'user-agent': userAgent } : {}), ...event.headers },
+    requestContext: {
+      accountId: ACCOUNT,
+      apiId: 'local',
+      domainName: url.host,
+      domainPrefix: url.host.split('.')[0],
+      http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent },
+      requestId: eventIdOf(event),
+      routeKey: `${method} /l/{token}`,
+      stage: '$default',
+      time: new Date(epoch).toUTCString(),
+      timeEpoch: epoch,
+    },
+    pathParameters: { token },
+    isBase64Encoded: false,
+  };
+};
 
 /** A mail client's RFC 8058 one-click POST to the link, as the HTTP API hands it to Lambda. */
 const oneClickUnsubscribe = (link: string, at: string) => {

@@ -199,7 +199,10 @@ export const formatFunnelByChannel = (rows: readonly FunnelRow[]): string => {
       );
     if (row.opened !== null && row.delivered !== null)
       parts.push(`opened ${row.opened} (${percent(row.opened, row.delivered)} of delivered)`);
-    if (row.channel !== 'call') parts.push(`clicked ${row.clicked} (${percent(row.clicked, row.sent)})`);
+    if (row.channel !== 'call') {
+      parts.push(`clicked ${row.clicked} (${percent(row.clicked, row.sent)})`);
+      if (row.scanned > 0) parts.push(`links of ${row.scanned} fetched by scanners or previews (not clicks)`);
+    }
     parts.push(
       `logged in ${row.loggedIn} (${percent(row.loggedIn, row.sent)})`,
       `applied ${row.applied}`,

@@ -16,22 +16,16 @@ type JSONValue = Parameters<StateMachine['run']>[0];
 import { JSONPath } from 'jsonpath-plus';
 import { type Campaign, type CampaignInput, goals } from '../functions/campaign/definition';
 import type { EnrollmentBatch } from '../functions/campaign/enrollment';
-import {
-  compareVariants,
-  type FunnelRow,
-  funnelOf,
-  type VariantComparison,
-} from '../functions/campaign/funnel';
+import type { FunnelRow, VariantComparison } from '../functions/campaign/funnel';
 import type { RunSummary } from '../functions/campaign/run';
 import type { CallTask } from '../functions/channels/call-task-queue';
 import type { SandboxMessage } from '../functions/channels/channel';
-import { seenKindsOf } from '../functions/channels/delivery-events';
 import type { ConsentChange } from '../functions/data/user-changes';
 import { type FrequencyCaps, frequencyCapsFrom } from '../functions/guardrails/frequency-caps';
 import { type QuietHours, quietHoursFrom } from '../functions/guardrails/quiet-hours';
 import { type SendRates, sendRatesFrom } from '../functions/pacing/send-rates';
 import { useClock } from '../functions/shared/clock';
-import type { Lifecycle, User } from '../functions/users/user';
+import type { User } from '../functions/users/user';
 import type { HandlerName } from '../infra/functions';
 import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
@@ -568,24 +562,14 @@ export class LocalRekindle {
   async funnels(): Promise<
     { runId: string; campaignId: string; rows: FunnelRow[]; variants: VariantComparison[] }[]
   > {
-    const { queryTouchChunks } = await import('../functions/data/touches');
+    const { readRunFunnel } = await import('../functions/reports/read-runs');
     const batches = (await this.scanTable('Enrollments')) as unknown as EnrollmentBatch[];
-    const deliveries = new Map(
-      (await this.scanTable('Deliveries')).map((record) => [String(record.messageId), seenKindsOf(record)]),
-    );
-    const lifecycles = new Map(
-      (await this.scanTable('Users')).map((user) => [String(user.userId), user.lifecycle as Lifecycle]),
-    );
-    const runs = new Map<string, EnrollmentBatch[]>();
-    for (const batch of batches) runs.set(batch.runId, [...(runs.get(batch.runId) ?? []), batch]);
+    const runs = new Map(batches.map((batch) => [batch.runId, batch.campaignId]));
     const funnels = [];
-    for (const [runId, ofRun] of [...runs].sort(([a], [b]) => a.localeCompare(b))) {
-      const campaignId = ofRun[0]?.campaignId ?? '';
+    for (const [runId, campaignId] of [...runs].sort(([a], [b]) => a.localeCompare(b))) {
       const campaign = this.campaigns.get(campaignId);
       if (!campaign) throw new Error(`Unknown campaign ${campaignId}`);
-      const chunks = (await Promise.all(ofRun.map((batch) => queryTouchChunks(runId, batch.batch)))).flat();
-      const rows = funnelOf({ campaign, chunks, deliveries, lifecycles });
-      funnels.push({ runId, campaignId, rows, variants: compareVariants(rows) });
+      funnels.push({ runId, campaignId, ...(await readRunFunnel(runId, campaign)) });
     }
     return funnels;
   }
@@ -778,8 +762,10 @@ export class LocalRekindle {
     return [...(await this.sandboxMessages()), ...calls].map((delivery) => {
       const user = users.get(delivery.userId);
       const contact = user?.contact as { email?: string; phone?: string } | undefined;
+      const links = trackedLinksIn(delivery);
       return {
         ...delivery,
+        ...(links.length > 0 ? { links } : {}),
         locale: user ? String(user.locale) : undefined,
         ...(contact?.email ? { email: contact.email } : {}),
         ...(contact?.phone ? { phone: contact.phone } : {}),
@@ -787,3 +773,13 @@ export class LocalRekindle {
     });
   }
 }
+
+const TRACKED_LINK = /https:\/\/\S+\/l\/[A-Za-z0-9_.-]+/g;
+
+/** The tracked links of a message's copy, a push's tap target first. */
+const trackedLinksIn = (message: object): string[] => {
+  const texts = ['link', 'title', 'body', 'subject'].map((field) =>
+    String((message as Record<string, unknown>)[field] ?? ''),
+  );
+  return [...new Set(texts.flatMap((text) => [...text.matchAll(TRACKED_LINK)].map(([url]) => url)))];
+};

@@ -11,7 +11,7 @@ import { randomStream } from './random';
 export type SimulatedEvent =
   | AppEvent
   | SmsReply
-  | Extract<InboundEvent, { type: 'unsubscribe' | 'ses-event' | 'sms-event' }>;
+  | Extract<InboundEvent, { type: 'unsubscribe' | 'ses-event' | 'sms-event' | 'link-request' }>;
 
 /** A message or call task as the simulated user receives it. */
 export interface Delivery {
@@ -23,6 +23,8 @@ export interface Delivery {
   sentAt: string;
   /** Emails only: the link of the one-click unsubscribe. */
   unsubscribeUrl?: string;
+  /** The tracked links of the message's copy (a push's tap target first), in order. */
+  links?: string[];
   /** The recipient's locale: an opt-out reply is STOP or BAJA. */
   locale?: string;
   /** The copy variant the message used. */
@@ -61,6 +63,46 @@ const SETTINGS_OPT_OUT_AFTER_PUSH = 0.03;
 /** Share of dormant users with a push registration who uninstalled the app since it was stored. */
 const UNINSTALLED_SINCE = 0.1;
 const DAY = 24 * 60 * MINUTE;
+
+/** What a person's phone says when they tap a link. */
+const PHONE_AGENTS = [
+  'Mozilla/5.0 (Linux; Android 14; SM-A546E) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
+];
+
+/**
+ * What fetches links with nobody behind it, per channel: a share of recipients, how it asks, and within how
+ * many seconds of the send. Email: corporate mail gateways (some with a browser's User-Agent, caught only by
+ * how soon they come, some naming themselves, some asking HEAD); SMS: the phone's link preview.
+ */
+const SCANNERS: Partial<
+  Record<Channel, { share: number; method: 'GET' | 'HEAD'; userAgent: string; withinSeconds: number }[]>
+> = {
+  email: [
+    { share: 0.08, method: 'GET', userAgent: PHONE_AGENTS[0] ?? '', withinSeconds: 8 },
+    {
+      share: 0.05,
+      method: 'GET',
+      userAgent: 'Mozilla/5.0 (compatible; Mimecast URL Protect; +https://www.mimecast.com)',
+      withinSeconds: 600,
+    },
+    {
+      share: 0.03,
+      method: 'HEAD',
+      userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)',
+      withinSeconds: 3600,
+    },
+  ],
+  sms: [
+    {
+      share: 0.2,
+      method: 'GET',
+      userAgent:
+        'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 (KHTML, like Gecko) Version/9.0.1 Safari/601.2.4 facebookexternalhit/1.1 Facebot Twitterbot/1.0',
+      withinSeconds: 5,
+    },
+  ],
+};
 
 /** An enrolled user, whom the simulator may let convert on their own, messaged or not. */
 export interface Enrollee {
@@ -112,6 +154,7 @@ export class UserSimulator implements SimulatedUsers {
     for (const delivery of deliveries) {
       if (this.seen.has(delivery.messageId)) continue;
       this.seen.add(delivery.messageId);
+      this.queue.push(...scannerRequests(this.seed, delivery));
       const response = this.responses[delivery.channel];
       const random = randomStream(this.seed, delivery.messageId);
       // Drawn from a stream of its own, so adding opt-outs left every click and conversion as it was.
@@ -141,8 +184,16 @@ export class UserSimulator implements SimulatedUsers {
       const clickAt = Date.parse(delivery.sentAt) + random.exponential(response.meanMinutesToClick) * MINUTE;
       const event = (type: AppEvent['type'], at: number) =>
         ({ type, userId: delivery.userId, occurredAt: new Date(at).toISOString() }) as AppEvent;
-      if (delivery.channel !== 'call')
-        this.queue.push({ ...event('click', clickAt), touchId: delivery.touchId } as AppEvent);
+      // A click is a request for the message's tracked link, from the person's phone.
+      const link = delivery.links?.[0];
+      if (link) {
+        this.queue.push({
+          type: 'link-request',
+          occurredAt: new Date(clickAt).toISOString(),
+          url: link,
+          userAgent: PHONE_AGENTS[random.integer(0, PHONE_AGENTS.length - 1)],
+        });
+      }
       if (!random.chance(response.goalAfterClick)) continue;
       const loginAt = clickAt + random.integer(1, 10) * MINUTE;
       this.queue.push(event('login', loginAt));
@@ -214,6 +265,29 @@ export class UserSimulator implements SimulatedUsers {
     );
   }
 }
+
+/**
+ * What scanners and previews fetch of one message's links, before any person: drawn from a stream of its
+ * own, so every person's reaction stays as it was.
+ */
+const scannerRequests = (seed: number, delivery: Delivery): SimulatedEvent[] => {
+  const random = randomStream(seed, `scanner|${delivery.messageId}`);
+  const draw = random.fraction();
+  let below = 0;
+  for (const scanner of SCANNERS[delivery.channel] ?? []) {
+    below += scanner.share;
+    if (draw >= below) continue;
+    const at = Date.parse(delivery.sentAt) + random.integer(1_000, scanner.withinSeconds * 1000);
+    return (delivery.links ?? []).map((url) => ({
+      type: 'link-request' as const,
+      occurredAt: new Date(at).toISOString(),
+      url,
+      method: scanner.method,
+      userAgent: scanner.userAgent,
+    }));
+  }
+  return [];
+};
 
 /**
  * Dormant users often uninstalled the app while the lender still holds their push token: the platform

@@ -89,12 +89,15 @@ const runTimeout = (campaign: Campaign) =>
  */
 export class CampaignStateMachine extends Construct {
   readonly stateMachine: StateMachine;
+  /** Longest a run may take; Step Functions stops a run still going then as TIMED_OUT. */
+  readonly runTimeout: Duration;
   private readonly functions: CampaignFunctions;
   private readonly sendRates: SendRates;
 
   constructor(scope: Construct, id: string, props: CampaignStateMachineProps) {
     super(scope, id);
     const { campaign } = props;
+    this.runTimeout = runTimeout(campaign);
     this.functions = props.functions;
     this.sendRates = props.sendRates ?? defaultSendRates;
 
@@ -186,7 +189,7 @@ export class CampaignStateMachine extends Construct {
 
     this.stateMachine = rekindleStateMachine(this, {
       definition,
-      timeout: runTimeout(campaign),
+      timeout: this.runTimeout,
       comment: `Rekindle campaign ${campaign.id}: ${campaign.description}`,
       functions: campaignFunctionNames.map((name) => this.functions[name]),
       metadata: [CAMPAIGN_METADATA_KEY, campaign.id],

@@ -84,9 +84,9 @@ describe('the app-event recorder', () => {
       /^occurredAt: must be an ISO 8601/,
     ],
     [
-      'a click without its touch',
-      { type: 'click', userId: 'u-1', occurredAt: '2026-11-22T18:10:00.000Z' },
-      /^touchId: /,
+      'a click (only a tracked link’s own endpoint counts clicks)',
+      { type: 'click', userId: 'u-1', occurredAt: '2026-11-22T18:10:00.000Z', touchId: 't' },
+      /^type: /,
     ],
   ])(
     'rejects %s with InvalidAppEvent naming the field, and changes nothing',
@@ -106,28 +106,4 @@ describe('the app-event recorder', () => {
       expect(await local.rekindle.scanTable('Users')).toEqual(before);
     },
   );
-
-  it('records the first click on a touch link, and ignores clicks on unknown touches', async () => {
-    // Prepare: a user who was touched by a run.
-    await local.rekindle.importUsers([aUser('u-1')]);
-    await local.rekindle.runCampaign('registered-no-visit', { runDate: '2026-11-22' });
-    const [push] = await local.rekindle.sandboxMessages();
-    const click = (touchId: string, occurredAt: string) =>
-      invokeRecorder({ ...loginEvent, detail: { type: 'click', userId: 'u-1', touchId, occurredAt } });
-
-    // Act
-    const first = await click(String(push?.touchId), '2026-11-22T17:20:00.000Z');
-    await click(String(push?.touchId), '2026-11-22T17:40:00.000Z');
-    const forged = await click(
-      'registered-no-visit#2026-11-22#America/Mexico_City#000001|t9#c0001',
-      '2026-11-22T17:30:00.000Z',
-    );
-
-    // Assess
-    expect(first).toEqual({ result: 'recorded' });
-    expect(forged).toEqual({ result: 'unknown-touch' });
-    const chunks = await local.rekindle.scanTable('Touches');
-    expect(chunks.find((chunk) => chunk.touch === 1)?.clicks).toEqual({ 'u-1': '2026-11-22T17:20:00.000Z' });
-    expect(chunks).toHaveLength(4);
-  });
 });

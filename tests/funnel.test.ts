@@ -3,6 +3,7 @@ import { compareVariants, type FunnelRow, funnelByChannel, funnelOf } from '../f
 import { differenceInterval } from '../functions/campaign/lift';
 import type { TouchChunk } from '../functions/campaign/touch';
 import type { DeliveryKind } from '../functions/channels/delivery-events';
+import { userHashOf } from '../functions/links/tracked-link';
 import { campaign } from '../statemachines/campaigns/registered-no-visit';
 
 const RUN_ID = 'registered-no-visit#2026-11-22#America/Mexico_City';
@@ -21,11 +22,7 @@ const sent = (
   messageId,
   sentAt,
 });
-const chunk = (
-  touch: number,
-  results: TouchChunk['results'],
-  clicks: TouchChunk['clicks'] = {},
-): TouchChunk => ({
+const chunk = (touch: number, results: TouchChunk['results']): TouchChunk => ({
   runId: RUN_ID,
   batch: 1,
   touch,
@@ -33,29 +30,25 @@ const chunk = (
   status: 'done',
   claimedAt: touch === 1 ? T1 : T2,
   results,
-  clicks,
 });
 
 describe('a run’s funnel', () => {
   it('counts each touch × channel × variant × offer from the chunks, the delivery records and the lifecycles', () => {
     // Prepare, by hand: touch 1 pushes a and b (variants default, short) and texts c, d, e; touch 2 emails
-    // a and c. Push: a clicks and logs in; SMS: c delivered and clicked, d's carrier failed, e no word yet;
-    // email: a delivered and opened, c bounced; c applies after touch 2, a logged in before it.
+    // a and c. Push: a clicks and logs in; SMS: c delivered and clicked, d's carrier failed, e no word yet,
+    // a link preview fetched d's and e's links; email: a delivered and opened, c bounced; c applies after
+    // touch 2, a logged in before it.
     const ladder = campaign.steps.filter((step) => step.type === 'channel').map((step) => step.channel);
     const rung = (channel: string) => ladder.indexOf(channel as never);
     const chunks = [
-      chunk(
-        1,
-        {
-          a: sent('push', rung('push'), 'default', 'p-a', T1),
-          b: sent('push', rung('push'), 'short', 'p-b', T1),
-          c: sent('sms', rung('sms'), 'default', 's-c', T1),
-          d: sent('sms', rung('sms'), 'default', 's-d', T1),
-          e: sent('sms', rung('sms'), 'default', 's-e', T1),
-          f: { skipped: 'unreachable' },
-        },
-        { a: '2026-11-22T18:00:00.000Z', c: '2026-11-22T19:00:00.000Z' },
-      ),
+      chunk(1, {
+        a: sent('push', rung('push'), 'default', 'p-a', T1),
+        b: sent('push', rung('push'), 'short', 'p-b', T1),
+        c: sent('sms', rung('sms'), 'default', 's-c', T1),
+        d: sent('sms', rung('sms'), 'default', 's-d', T1),
+        e: sent('sms', rung('sms'), 'default', 's-e', T1),
+        f: { skipped: 'unreachable' },
+      }),
       chunk(2, {
         a: sent('email', rung('email'), 'default', 'e-a', T2),
         c: sent('email', rung('email'), 'default', 'e-c', T2),
@@ -67,13 +60,25 @@ describe('a run’s funnel', () => {
       ['e-a', { sent: T2, delivered: '2026-11-25T17:00:02.000Z', opened: '2026-11-25T20:00:00.000Z' }],
       ['e-c', { sent: T2, bounced: '2026-11-25T17:00:03.000Z' }],
     ]);
+    const clicks = new Map([
+      [
+        1,
+        new Map([
+          [userHashOf('a'), { clickedAt: '2026-11-22T18:00:00.000Z' }],
+          [userHashOf('c'), { clickedAt: '2026-11-22T19:00:00.000Z', scannerAt: '2026-11-22T17:00:04.000Z' }],
+          [userHashOf('e'), { scannerAt: '2026-11-22T17:00:03.000Z' }],
+        ]),
+      ],
+      // The bounced email's link was fetched by nobody; c's second touch has no click of its own.
+      [2, new Map([[userHashOf('z'), { clickedAt: '2026-11-25T18:00:00.000Z' }]])],
+    ]);
     const lifecycles = new Map([
       ['a', { lastLoginAt: '2026-11-22T18:05:00.000Z' }],
       ['c', { lastLoginAt: '2026-11-26T10:00:00.000Z', lastCreditApplyAt: '2026-11-26T10:30:00.000Z' }],
     ]);
 
     // Act
-    const rows = funnelOf({ campaign: { steps: campaign.steps }, chunks, deliveries, lifecycles });
+    const rows = funnelOf({ campaign: { steps: campaign.steps }, chunks, deliveries, clicks, lifecycles });
 
     // Assess
     const offerOf = (channel: string) => {
@@ -82,7 +87,7 @@ describe('a run’s funnel', () => {
       );
       return step && 'offer' in step && step.offer ? expect.any(String) : null;
     };
-    const base = { clicked: 0, loggedIn: 0, applied: 0, drewDown: 0 };
+    const base = { clicked: 0, scanned: 0, loggedIn: 0, applied: 0, drewDown: 0 };
     const noReport = { delivered: null, failed: null, unreported: null, opened: null };
     expect(rows).toEqual([
       {
@@ -109,6 +114,7 @@ describe('a run’s funnel', () => {
         opened: null,
         ...base,
         clicked: 1,
+        scanned: 2,
         loggedIn: 1,
         applied: 1,
       },
@@ -152,6 +158,7 @@ describe('a run’s funnel', () => {
       unreported: null,
       opened: null,
       clicked,
+      scanned: 0,
       loggedIn: Math.floor(clicked / 2),
       applied: 0,
       drewDown: 0,

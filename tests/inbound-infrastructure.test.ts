@@ -208,21 +208,47 @@ describe('delivery and engagement events', () => {
   });
 });
 
-describe('the unsubscribe endpoint', () => {
-  it('is an HTTP API with GET and POST /unsubscribe/{token} on the unsubscribe function', () => {
+describe('the links endpoint', () => {
+  it('is an HTTP API with one-click unsubscribes and tracked links, each on its own function', () => {
     const [apiId, api] = single('AWS::ApiGatewayV2::Api');
     expect(api.Properties).toMatchObject({ ProtocolType: 'HTTP' });
     const routes = Object.values(resources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
     expect(routes.map((route) => route.RouteKey).sort()).toEqual([
+      'GET /l/{token}',
       'GET /unsubscribe/{token}',
+      'HEAD /l/{token}',
       'POST /unsubscribe/{token}',
     ]);
     for (const route of routes) expect(route.ApiId).toEqual({ Ref: apiId });
-    const [, integration] = single('AWS::ApiGatewayV2::Integration');
-    expect(integration.Properties).toMatchObject({
-      IntegrationType: 'AWS_PROXY',
-      IntegrationUri: { 'Fn::GetAtt': [functionId('unsubscribe'), 'Arn'] },
-      PayloadFormatVersion: '2.0',
+    const integrations = Object.entries(resources('AWS::ApiGatewayV2::Integration'));
+    const targetOf = (routeKey: string) => {
+      const route = routes.find((candidate) => candidate.RouteKey === routeKey);
+      const integrationId = String(route?.Target['Fn::Join'][1][1].Ref);
+      return integrations.find(([id]) => id === integrationId)?.[1].Properties;
+    };
+    for (const [routeKey, handler] of [
+      ['POST /unsubscribe/{token}', 'unsubscribe'],
+      ['GET /l/{token}', 'follow-link'],
+      ['HEAD /l/{token}', 'follow-link'],
+    ] as const) {
+      expect(targetOf(routeKey)).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        IntegrationUri: { 'Fn::GetAtt': [functionId(handler), 'Arn'] },
+        PayloadFormatVersion: '2.0',
+      });
+    }
+  });
+
+  it('lets the tracked-link function update the clicks table and nothing else', () => {
+    const policy = policyOf('follow-link');
+    expect(policy).toContain('"dynamodb:UpdateItem"');
+    expect(policy).toMatch(/Clicks/);
+    for (const table of ['Users', 'Touches', 'Enrollments', 'Deliveries'])
+      expect(policy).not.toContain(`Tables${table}`);
+    const fn = template.findResources('AWS::Lambda::Function')[functionId('follow-link')];
+    expect(JSON.parse(fn?.Properties.Environment.Variables.LINK_SETTINGS)).toMatchObject({
+      destinations: { app: expect.stringMatching(/^https:/) },
+      validDays: 30,
     });
   });
 
@@ -231,7 +257,7 @@ describe('the unsubscribe endpoint', () => {
     expect(stage.Properties).toMatchObject({
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      DefaultRouteSettings: { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 },
       AccessLogSettings: {
         DestinationArn: { 'Fn::GetAtt': [expect.stringMatching(/LinksApiAccessLogs/), 'Arn'] },
       },
@@ -248,7 +274,7 @@ describe('the unsubscribe endpoint', () => {
       .filter(([, fn]) => JSON.stringify(fn.Properties.Environment).includes(`"Ref":"${secretId}"`))
       .map(([, fn]) => fn.Metadata['rekindle:handler'])
       .sort();
-    expect(readers).toEqual(['send-touch', 'unsubscribe']);
+    expect(readers).toEqual(['follow-link', 'send-touch', 'unsubscribe']);
     for (const handler of readers) {
       expect(policyOf(handler)).toContain(
         JSON.stringify({

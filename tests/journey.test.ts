@@ -175,13 +175,20 @@ describe('a campaign journey', () => {
 
     // Assess
     const messages = await local.rekindle.sandboxMessages();
-    expect(messages.map(({ userId, body }) => [userId, body]).sort()).toEqual([
-      ['english', 'Finish your application today and get 7 interest-free days. Reply STOP to opt out.'],
+    // The {link:apply} placeholder became the person's own tracked link.
+    const link = /https:\/\/\S+\/l\/[A-Za-z0-9_.-]+/;
+    expect(messages.map(({ userId, body }) => [userId, body.replace(link, '<link>')]).sort()).toEqual([
+      [
+        'english',
+        'Finish your application today and get 7 interest-free days. <link> Reply STOP to opt out.',
+      ],
       [
         'spanish',
-        'Termina tu solicitud hoy y obtén 7 días sin intereses. Responde STOP para no recibir más.',
+        'Termina tu solicitud hoy y obtén 7 días sin intereses. <link> Responde STOP para no recibir más.',
       ],
     ]);
+    const [first, second] = messages.map(({ body }) => link.exec(body)?.[0]);
+    expect(first).not.toEqual(second);
     expect(messages[0]).toMatchObject({
       campaignId: 'application-incomplete',
       runId: `application-incomplete#${RUN_DATE}#${TIME_ZONE}`,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deliveryStatusOf, seenKindsOf } from '../functions/channels/delivery-events';
+import { userHashOf } from '../functions/links/tracked-link';
 import { SimulatedProviders } from '../local/provider-events';
 import { UserSimulator } from '../local/user-simulator';
 import { CAMPAIGN, RUN_DATE, RUN_ID, TIME_ZONE, useLocalRekindle } from './support/local-rekindle';
@@ -67,10 +68,11 @@ describe('the sandbox providers', () => {
       expect(failed).toBeGreaterThan(0);
       expect(failed / ofChannel.length).toBeLessThan(0.12);
     }
-    // Everyone whose message arrived clicked it; nobody whose message did not.
+    // Everyone whose message arrived clicked its tracked link; nobody whose message did not.
+    const userOfHash = new Map(users.map(({ userId }) => [userHashOf(userId), userId]));
     const clicked = new Set(
-      local.rekindle.feed.received.flatMap(({ event }) =>
-        event.type === 'click' && 'userId' in event ? [event.userId] : [],
+      (await local.rekindle.scanTable('Clicks')).flatMap((record) =>
+        record.clickedAt ? [userOfHash.get(String(record.userHash))] : [],
       ),
     );
     const delivered = [...statusOf].filter(([, status]) => status === 'delivered').map(([userId]) => userId);

@@ -181,7 +181,7 @@ describe('the one-click unsubscribe endpoint', () => {
 
   it('builds the link send-touch puts in every email from the endpoint URL and a verifiable token', async () => {
     // Act
-    const { unsubscribeUrlFor } = await import('../functions/links/unsubscribe-url');
+    const { unsubscribeUrlFor } = await import('../functions/links/message-links');
     const url = await unsubscribeUrlFor({ userId: 'u-1', campaignId: 'registered-no-visit' });
 
     // Assess: https, the endpoint's route, and short enough for a List-Unsubscribe header.

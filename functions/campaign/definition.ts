@@ -28,7 +28,17 @@ const byLocale = <T extends z.ZodType>(copy: T) =>
 
 const text = (max: number) => z.string().min(1).max(max);
 export const templateSchemas = {
-  push: byLocale(z.strictObject({ title: text(60), body: text(180) })),
+  push: byLocale(
+    z.strictObject({
+      title: text(60),
+      body: text(180),
+      /** Where a tap leads: a tracked link (`{link:<destination>}`); without it the tap opens the app. */
+      link: z
+        .string()
+        .regex(/^\{link:[a-z0-9-]{1,24}\}$/, { message: 'must be one {link:<destination>} placeholder' })
+        .optional(),
+    }),
+  ),
   sms: byLocale(z.strictObject({ body: text(480) })),
   email: byLocale(z.strictObject({ subject: text(120), body: text(20_000) })),
   call: byLocale(z.strictObject({ script: text(2_000) })),

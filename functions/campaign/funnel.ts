@@ -1,17 +1,24 @@
 import { type DeliveryKind, deliveryStatusOf } from '../channels/delivery-events';
+import type { ClickRecord } from '../data/clicks';
+import { userHashOf } from '../links/tracked-link';
 import type { Lifecycle } from '../users/user';
 import { describeOffer } from './copy';
 import { type Campaign, type Channel, ladderOf } from './definition';
 import { type Lift, liftOf } from './lift';
 import type { TouchChunk } from './touch';
 
-/** What the funnel of one run is counted from: its touch chunks, its messages' delivery records, its people. */
+/**
+ * What the funnel of one run is counted from: its touch chunks, its messages' delivery records, its tracked
+ * links' click records, its people.
+ */
 export interface FunnelRecords {
   campaign: Pick<Campaign, 'steps'>;
-  /** Every touch chunk of the run, with its results and clicks. */
+  /** Every touch chunk of the run, with its results. */
   chunks: readonly TouchChunk[];
   /** Delivery record of each email and SMS message id: the earliest moment of each kind of provider event. */
   deliveries: ReadonlyMap<string, Partial<Record<DeliveryKind, string>>>;
+  /** Click records of the run's tracked links, by touch, then by user hash (functions/data/clicks.ts). */
+  clicks: ReadonlyMap<number, ReadonlyMap<string, Pick<ClickRecord, 'clickedAt' | 'scannerAt'>>>;
   /** Each member's lifecycle as it stands now. */
   lifecycles: ReadonlyMap<string, Pick<Lifecycle, 'lastLoginAt' | 'lastCreditApplyAt' | 'lastDrawdownAt'>>;
 }
@@ -20,8 +27,10 @@ export interface FunnelRecords {
  * One row of a run's funnel: the members a touch reached on one channel with one copy variant and offer.
  * `delivered`, `failed` and `unreported` (no final word from the provider: none yet, or End User Messaging's
  * TEXT_UNKNOWN) are null where the channel has no delivery report: a push Pinpoint accepted is delivered to
- * the platform, a call task is only queued. `opened` is known for email only. The lifecycle goals count
- * members who reached them after this touch.
+ * the platform, a call task is only queued. `opened` is known for email only. `clicked` counts members who
+ * followed a tracked link of the touch themselves; `scanned` those whose links a mail scanner or a link
+ * preview fetched (never a click, whether or not the person clicked too). The lifecycle goals count members
+ * who reached them after this touch.
  */
 export interface FunnelRow {
   touch: number;
@@ -35,6 +44,7 @@ export interface FunnelRow {
   unreported: number | null;
   opened: number | null;
   clicked: number;
+  scanned: number;
   loggedIn: number;
   applied: number;
   drewDown: number;
@@ -43,7 +53,13 @@ export interface FunnelRow {
 const after = (moment: string | undefined, sentAt: string) => moment !== undefined && moment > sentAt;
 
 /** The run's funnel, by touch × channel × variant × offer, in touch order then channel, variant. */
-export const funnelOf = ({ campaign, chunks, deliveries, lifecycles }: FunnelRecords): FunnelRow[] => {
+export const funnelOf = ({
+  campaign,
+  chunks,
+  deliveries,
+  clicks,
+  lifecycles,
+}: FunnelRecords): FunnelRow[] => {
   const ladder = ladderOf(campaign);
   const rows = new Map<string, FunnelRow>();
   for (const chunk of chunks) {
@@ -63,6 +79,7 @@ export const funnelOf = ({ campaign, chunks, deliveries, lifecycles }: FunnelRec
           : { delivered: null, failed: null, unreported: null }),
         opened: result.channel === 'email' ? 0 : null,
         clicked: 0,
+        scanned: 0,
         loggedIn: 0,
         applied: 0,
         drewDown: 0,
@@ -76,8 +93,11 @@ export const funnelOf = ({ campaign, chunks, deliveries, lifecycles }: FunnelRec
         else if (status === 'failed') row.failed += 1;
         else row.unreported += 1;
       }
-      if (row.opened !== null && (seen.opened || seen.clicked)) row.opened += 1;
-      if (chunk.clicks?.[userId] || seen.clicked) row.clicked += 1;
+      const click = clicks.get(chunk.touch)?.get(userHashOf(userId));
+      // A person who followed an email's link opened it, whether or not the open pixel loaded.
+      if (row.opened !== null && (seen.opened || seen.clicked || click?.clickedAt)) row.opened += 1;
+      if (click?.clickedAt) row.clicked += 1;
+      if (click?.scannerAt) row.scanned += 1;
       const lifecycle = lifecycles.get(userId);
       if (after(lifecycle?.lastLoginAt, result.sentAt)) row.loggedIn += 1;
       if (after(lifecycle?.lastCreditApplyAt, result.sentAt)) row.applied += 1;
@@ -112,6 +132,7 @@ export const funnelByChannel = (
     sum.unreported = addCount(sum.unreported, row.unreported);
     sum.opened = addCount(sum.opened, row.opened);
     sum.clicked += row.clicked;
+    sum.scanned += row.scanned;
     sum.loggedIn += row.loggedIn;
     sum.applied += row.applied;
     sum.drewDown += row.drewDown;

@@ -16,7 +16,7 @@ import { getUsers } from '../data/users';
 import { type ContactRecord, claimContact, cooldownOf, recordCooldown } from '../guardrails/contacts';
 import type { FrequencyCaps } from '../guardrails/frequency-caps';
 import { isQuietHour, type QuietHours } from '../guardrails/quiet-hours';
-import { unsubscribeUrlFor } from '../links/unsubscribe-url';
+import { unsubscribeUrlFor, withTrackedLinks } from '../links/message-links';
 import { BRAKES_FRESH_MS } from '../operations/pause-limit';
 import {
   isPaced,
@@ -462,8 +462,9 @@ const deliver = async (context: TouchContext, { user, rung }: { user: UserRecord
   if (brake !== 'send') return { skipped: brake };
   const outsideHours = timeRuleAt(context, rung, user);
   if (outsideHours) return { skipped: outsideHours, ...at };
-  const composed = composeMessage(context, rung.step, user);
-  // Every email carries its signed one-click unsubscribe link (header and footer).
+  // Every link of the copy becomes a tracked link; every email carries its signed one-click unsubscribe
+  // link (header and footer).
+  const composed = await withTrackedLinks(composeMessage(context, rung.step, user));
   const message =
     composed.channel === 'email'
       ? {
@@ -609,6 +610,7 @@ const composeMessage = (context: TouchContext, step: ChannelStep, user: UserReco
         address: user.push as NonNullable<User['push']>,
         title: copy.title ?? '',
         body: copy.body ?? '',
+        ...(copy.link ? { link: copy.link } : {}),
       };
     case 'sms':
       return { ...base, channel: 'sms', address: { phone: user.contact.phone ?? '' }, body: copy.body ?? '' };

@@ -34,8 +34,11 @@ const brakesSummary = (control: RunControl, now: Date): RunBrakesSummary => {
   };
 };
 
-/** The run's funnel, from the per-batch outcomes and closings; written to the run record. */
-export const summariseRun = async (run: Run, now: Date): Promise<RunSummary> => {
+/**
+ * The run's summary as its records stand at `now`, writing nothing: the final one once every batch closed,
+ * an interim one (what the report shows for a run still open) before.
+ */
+export const tallyRun = async (run: Run, now: Date): Promise<{ summary: RunSummary; stopped: boolean }> => {
   const [selection, outcomes, closings, control] = await Promise.all([
     getSelection(run.runId),
     queryTouchOutcomes(run.runId),
@@ -106,7 +109,13 @@ export const summariseRun = async (run: Run, now: Date): Promise<RunSummary> => 
     ...liftField(liftOf({ converted, size: selection.enrolled - holdout.size }, holdout)),
     brakes,
   };
-  await completeRun(run.runId, summary, now.toISOString(), control.stopRequestedAt ? 'stopped' : 'completed');
-  if (control.stopRequestedAt) await removeStopRequest(run.runId);
+  return { summary, stopped: control.stopRequestedAt !== undefined };
+};
+
+/** The run's funnel, from the per-batch outcomes and closings; written to the run record. */
+export const summariseRun = async (run: Run, now: Date): Promise<RunSummary> => {
+  const { summary, stopped } = await tallyRun(run, now);
+  await completeRun(run.runId, summary, now.toISOString(), stopped ? 'stopped' : 'completed');
+  if (stopped) await removeStopRequest(run.runId);
   return summary;
 };

@@ -29,7 +29,6 @@ export interface TouchChunk {
   results?: Record<string, TouchResult>;
   /** Sends of this chunk the providers throttled and that were tried again (recorded with the results). */
   throttleRetries?: number;
-  clicks?: Record<string, string>;
 }
 
 /** Members per chunk: what a crash can leave claimed without results. */

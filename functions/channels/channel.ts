@@ -17,7 +17,14 @@ interface MessageBase {
 export type PushAddress = { token: string; platform: 'fcm' | 'apns' };
 
 export type OutboundMessage =
-  | (MessageBase & { channel: 'push'; address: PushAddress; title: string; body: string })
+  | (MessageBase & {
+      channel: 'push';
+      address: PushAddress;
+      title: string;
+      body: string;
+      /** Where a tap leads (a tracked link); without it the tap opens the app. */
+      link?: string;
+    })
   | (MessageBase & { channel: 'sms'; address: { phone: string }; body: string })
   | (MessageBase & {
       channel: 'email';

@@ -65,7 +65,7 @@ export const pinpointPushSender = (client: PinpointClient, applicationId: string
             Addresses: { [token]: { ChannelType: platform === 'apns' ? 'APNS' : 'GCM' } },
             MessageConfiguration: {
               DefaultPushNotificationMessage: {
-                Action: 'OPEN_APP',
+                ...(message.link ? { Action: 'URL', Url: message.link } : { Action: 'OPEN_APP' }),
                 Title: message.title,
                 Body: message.body,
                 Data: { touchId: message.touchId },

@@ -3,6 +3,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryCorrelation, DeliveryEvent } from '../channels/delivery-events';
 import { documentClient } from '../clients/dynamodb';
 import { requireEnv } from '../shared/config';
+import { getAll } from './batch';
 
 const deliveriesTable = requireEnv('DELIVERIES_TABLE');
 
@@ -58,4 +59,15 @@ export const recordDelivery = async (
     if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
+};
+
+/** The delivery records of these message ids (those a provider reported on), by message id. */
+export const getDeliveryRecords = async (
+  messageIds: readonly string[],
+): Promise<Map<string, Record<string, unknown>>> => {
+  const items = await getAll<Record<string, unknown>>(
+    deliveriesTable,
+    [...new Set(messageIds)].map((messageId) => ({ messageId })),
+  );
+  return new Map(items.map((item) => [String(item.messageId), item]));
 };

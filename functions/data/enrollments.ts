@@ -1,4 +1,4 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EnrollmentBatch, TerminalState } from '../campaign/enrollment';
 import { documentClient } from '../clients/dynamodb';
 import { requireEnv } from '../shared/config';
@@ -45,4 +45,21 @@ export const recordTerminalStates = async (
       ExpressionAttributeValues: { ':terminal': terminal },
     }),
   );
+};
+
+/** Every enrollment batch of a run, in batch order. */
+export const queryEnrollmentBatches = async (runId: string): Promise<EnrollmentBatch[]> => {
+  const batches: EnrollmentBatch[] = [];
+  for await (const page of paginateQuery(
+    { client: documentClient },
+    {
+      TableName: enrollmentsTable,
+      KeyConditionExpression: 'runId = :runId',
+      ExpressionAttributeValues: { ':runId': runId },
+    },
+  )) {
+    for (const item of page.Items ?? [])
+      batches.push({ ...(item as EnrollmentBatch), batch: Number(item.batch) });
+  }
+  return batches;
 };

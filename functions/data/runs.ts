@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, paginateQuery, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BatchClosing, Run, RunSummary, SelectionReport, TouchOutcome } from '../campaign/run';
 import { documentClient } from '../clients/dynamodb';
 import { requireEnv } from '../shared/config';
@@ -175,4 +175,34 @@ export const queryOpenRuns = async (): Promise<RunRecord[]> => {
   );
   for await (const page of pages) runs.push(...((page.Items ?? []) as RunRecord[]));
   return runs;
+};
+
+/** A run record as the report reads it: with its summary once the run closed. */
+export type ReportedRunRecord = RunRecord & { summary?: RunSummary };
+
+/**
+ * Every run whose run date lies in [from, to] (YYYY-MM-DD), oldest first: a filtered scan of the run
+ * records, what a weekly report can afford (one item per run, a few outcome items per batch beside them).
+ */
+export const scanRunsBetween = async (from: string, to: string): Promise<ReportedRunRecord[]> => {
+  const runs: ReportedRunRecord[] = [];
+  const pages = paginateScan(
+    { client: documentClient },
+    {
+      TableName: runsTable,
+      FilterExpression: '#record = :run AND runDate BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#record': 'record' },
+      ExpressionAttributeValues: { ':run': RUN_RECORD, ':from': from, ':to': to },
+    },
+  );
+  for await (const page of pages) runs.push(...((page.Items ?? []) as ReportedRunRecord[]));
+  return runs.sort((a, b) => a.runDate.localeCompare(b.runDate) || a.runId.localeCompare(b.runId));
+};
+
+/** One run's record with its summary, or undefined for a run that never started. */
+export const getReportedRun = async (runId: string): Promise<ReportedRunRecord | undefined> => {
+  const result = await documentClient.send(
+    new GetCommand({ TableName: runsTable, Key: { runId, record: RUN_RECORD }, ConsistentRead: true }),
+  );
+  return result.Item as ReportedRunRecord | undefined;
 };

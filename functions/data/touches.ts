@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Channel } from '../campaign/definition';
 import type { TouchChunk, TouchResult } from '../campaign/touch';
@@ -24,7 +23,6 @@ export const claimTouchChunk = (chunk: TouchChunk): Promise<boolean> =>
       runBatch: runBatch(chunk.runId, chunk.batch),
       touchChunk: chunkKey(chunk.touch, chunk.chunk),
       ...chunk,
-      clicks: {},
     },
     'runBatch',
   );
@@ -134,33 +132,7 @@ export const queryTouchChunks = async (runId: string, batch: number): Promise<To
   return chunks;
 };
 
-/** Records the first click on a touch's link; a link of an unknown touch is ignored. */
-export const recordTouchClicked = async (
-  touchId: string,
-  userId: string,
-  clickedAt: string,
-): Promise<boolean> => {
-  const [runBatchKey, touchChunk] = touchId.split('|');
-  if (!runBatchKey || !touchChunk) return false;
-  try {
-    await documentClient.send(
-      new UpdateCommand({
-        TableName: touchesTable,
-        Key: { runBatch: runBatchKey, touchChunk },
-        UpdateExpression: 'SET clicks.#user = if_not_exists(clicks.#user, :clickedAt)',
-        ConditionExpression: 'attribute_exists(results.#user)',
-        ExpressionAttributeNames: { '#user': userId },
-        ExpressionAttributeValues: { ':clickedAt': clickedAt },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-};
-
-/** The id a message's link and provider context carry back: its chunk's key, so a click is one update. */
+/** The id a message's provider context carries back: its chunk's key. */
 export const touchIdOf = (runId: string, batch: number, touch: number, chunk: number) =>
   `${runBatch(runId, batch)}|${chunkKey(touch, chunk)}`;
 

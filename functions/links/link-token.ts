@@ -3,7 +3,7 @@ import { RekindleError } from '../shared/errors';
 
 /** A link token that was forged, tampered with, truncated or signed with a key we do not have. */
 export class InvalidLinkToken extends RekindleError {
-  constructor(reason: 'malformed' | 'unknown-key' | 'bad-signature') {
+  constructor(readonly reason: 'malformed' | 'unknown-key' | 'bad-signature') {
     super('InvalidLinkToken', `Link token is not valid: ${reason}`);
   }
 }

@@ -14,3 +14,13 @@ export const unsubscribedPage = page(
 );
 
 export const invalidLinkPage = page('This link is not valid', '<p>Nothing was changed.</p>');
+
+export const expiredLinkPage = page(
+  'This link has expired',
+  '<p>Open the app to see what is waiting for you.</p>',
+);
+
+export const unknownDestinationPage = page(
+  'This link leads nowhere any more',
+  '<p>Open the app to see what is waiting for you.</p>',
+);

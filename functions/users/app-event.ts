@@ -13,12 +13,11 @@ export const lifecycleEventTypes = [
 ] as const;
 
 /**
- * An event on the app-events bus (the EventBridge `detail`): a lifecycle moment, a click on a tracked
- * link (it carries the touch id), a `profile` (any fields of the import format) or a `consent` captured
- * elsewhere (the app's settings screen, a branch, a do-not-call request).
+ * An event on the app-events bus (the EventBridge `detail`): a lifecycle moment, a `profile` (any fields of
+ * the import format) or a `consent` captured elsewhere (the app's settings screen, a branch, a do-not-call
+ * request). Clicks are not app events: only a tracked link's own endpoint counts them (functions/links).
  */
 export const appEventSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('click'), userId, occurredAt: instant, touchId: z.string().min(1) }),
   z.strictObject({ type: z.enum(lifecycleEventTypes), userId, occurredAt: instant }),
   profileEventSchema,
   z
@@ -36,4 +35,4 @@ export const appEventSchema = z.discriminatedUnion('type', [
     }),
 ]);
 export type AppEvent = z.infer<typeof appEventSchema>;
-export const appEventTypes = [...lifecycleEventTypes, 'click', 'profile', 'consent'] as const;
+export const appEventTypes = [...lifecycleEventTypes, 'profile', 'consent'] as const;

@@ -1,4 +1,3 @@
-import { recordTouchClicked } from '../data/touches';
 import type { AppEvent, lifecycleEventTypes } from './app-event';
 import type { Lifecycle } from './user';
 import { applyUserUpdate, type UserUpdateResult } from './user-update';
@@ -17,28 +16,14 @@ const lifecycleField: Record<(typeof lifecycleEventTypes)[number], keyof Lifecyc
  * created yet), or why it changed nothing.
  */
 export interface AppEventResult extends Partial<Omit<UserUpdateResult, 'outcome'>> {
-  result:
-    | 'recorded'
-    | 'created'
-    | 'unchanged'
-    | 'pending'
-    | 'not-applicable'
-    | 'unknown-user'
-    | 'unknown-touch';
+  result: 'recorded' | 'created' | 'unchanged' | 'pending' | 'not-applicable' | 'unknown-user';
 }
 
 /**
- * Records an app event through the one user-write path (a click is recorded on its touch). `eventId` is
- * the bus event's id, so a redelivery adds nothing twice.
+ * Records an app event through the one user-write path. `eventId` is the bus event's id, so a redelivery
+ * adds nothing twice.
  */
 export const recordAppEvent = async (event: AppEvent, eventId: string): Promise<AppEventResult> => {
-  if (event.type === 'click') {
-    return {
-      result: (await recordTouchClicked(event.touchId, event.userId, event.occurredAt))
-        ? 'recorded'
-        : 'unknown-touch',
-    };
-  }
   const base = { userId: event.userId, occurredAt: event.occurredAt, eventId };
   const update = (() => {
     switch (event.type) {

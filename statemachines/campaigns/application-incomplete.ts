@@ -17,8 +17,13 @@ export const campaign: CampaignInput = {
         en: {
           title: 'Your application is saved',
           body: 'Pick up where you left off: it takes 3 more minutes.',
+          link: '{link:apply}',
         },
-        es: { title: 'Tu solicitud está guardada', body: 'Continúa donde te quedaste: faltan 3 minutos.' },
+        es: {
+          title: 'Tu solicitud está guardada',
+          body: 'Continúa donde te quedaste: faltan 3 minutos.',
+          link: '{link:apply}',
+        },
       },
       variants: [
         {
@@ -28,10 +33,12 @@ export const campaign: CampaignInput = {
             en: {
               title: 'Your application is saved',
               body: 'Pick up where you left off: it takes 3 more minutes.',
+              link: '{link:apply}',
             },
             es: {
               title: 'Tu solicitud está guardada',
               body: 'Continúa donde te quedaste: faltan 3 minutos.',
+              link: '{link:apply}',
             },
           },
         },
@@ -39,8 +46,16 @@ export const campaign: CampaignInput = {
           id: 'almost-there',
           weight: 50,
           template: {
-            en: { title: 'Almost there', body: 'You are 2 steps from your credit decision.' },
-            es: { title: 'Ya casi', body: 'Estás a 2 pasos de la respuesta a tu crédito.' },
+            en: {
+              title: 'Almost there',
+              body: 'You are 2 steps from your credit decision.',
+              link: '{link:apply}',
+            },
+            es: {
+              title: 'Ya casi',
+              body: 'Estás a 2 pasos de la respuesta a tu crédito.',
+              link: '{link:apply}',
+            },
           },
         },
       ],
@@ -51,8 +66,10 @@ export const campaign: CampaignInput = {
       channel: 'sms',
       offer: { kind: 'interest-free-days', days: 7 },
       template: {
-        en: { body: 'Finish your application today and get {offer}. Reply STOP to opt out.' },
-        es: { body: 'Termina tu solicitud hoy y obtén {offer}. Responde STOP para no recibir más.' },
+        en: { body: 'Finish your application today and get {offer}. {link:apply} Reply STOP to opt out.' },
+        es: {
+          body: 'Termina tu solicitud hoy y obtén {offer}. {link:apply} Responde STOP para no recibir más.',
+        },
       },
     },
     { type: 'wait', minDays: 2 },
@@ -61,8 +78,14 @@ export const campaign: CampaignInput = {
       channel: 'email',
       offer: { kind: 'interest-free-days', days: 7 },
       template: {
-        en: { subject: 'Your application is waiting', body: 'Complete it in minutes and enjoy {offer}.' },
-        es: { subject: 'Tu solicitud te espera', body: 'Complétala en minutos y disfruta {offer}.' },
+        en: {
+          subject: 'Your application is waiting',
+          body: 'Complete it in minutes and enjoy {offer}. {link:apply}',
+        },
+        es: {
+          subject: 'Tu solicitud te espera',
+          body: 'Complétala en minutos y disfruta {offer}. {link:apply}',
+        },
       },
     },
     { type: 'wait', minDays: 2 },

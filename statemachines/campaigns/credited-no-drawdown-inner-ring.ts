@@ -22,10 +22,12 @@ export const campaign: CampaignInput = {
         en: {
           title: 'Your credit line, straight to your card',
           body: 'Draw today into your debit card and get {offer}.',
+          link: '{link:offer}',
         },
         es: {
           title: 'Tu línea de crédito, directo a tu tarjeta',
           body: 'Dispón hoy a tu tarjeta de débito y recibe {offer}.',
+          link: '{link:offer}',
         },
       },
     },
@@ -36,10 +38,10 @@ export const campaign: CampaignInput = {
       offer: { kind: 'cash-coupon', amount: 250, currency: 'MXN' },
       template: {
         en: {
-          body: 'Your approved line can land on your debit card today, with {offer}. Reply STOP to opt out.',
+          body: 'Your approved line can land on your debit card today, with {offer}. {link:offer} Reply STOP to opt out.',
         },
         es: {
-          body: 'Tu línea aprobada puede llegar hoy a tu tarjeta de débito, con {offer}. Responde STOP para no recibir más.',
+          body: 'Tu línea aprobada puede llegar hoy a tu tarjeta de débito, con {offer}. {link:offer} Responde STOP para no recibir más.',
         },
       },
     },
@@ -51,11 +53,11 @@ export const campaign: CampaignInput = {
       template: {
         en: {
           subject: 'A thank-you for banking with us',
-          body: 'As a debit card customer your approved line is one tap away. Draw this week and get {offer}.',
+          body: 'As a debit card customer your approved line is one tap away. Draw this week and get {offer}. {link:offer}',
         },
         es: {
           subject: 'Un agradecimiento por ser cliente',
-          body: 'Como cliente con tarjeta de débito, tu línea aprobada está a un toque. Dispón esta semana y recibe {offer}.',
+          body: 'Como cliente con tarjeta de débito, tu línea aprobada está a un toque. Dispón esta semana y recibe {offer}. {link:offer}',
         },
       },
     },

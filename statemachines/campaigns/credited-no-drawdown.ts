@@ -15,8 +15,16 @@ export const campaign: CampaignInput = {
       channel: 'push',
       offer: { kind: 'cash-coupon', amount: 100, currency: 'MXN' },
       template: {
-        en: { title: 'Your credit line is ready', body: 'Use it today and get {offer}.' },
-        es: { title: 'Tu línea de crédito está lista', body: 'Úsala hoy y recibe {offer}.' },
+        en: {
+          title: 'Your credit line is ready',
+          body: 'Use it today and get {offer}.',
+          link: '{link:offer}',
+        },
+        es: {
+          title: 'Tu línea de crédito está lista',
+          body: 'Úsala hoy y recibe {offer}.',
+          link: '{link:offer}',
+        },
       },
     },
     { type: 'wait', minDays: 2 },
@@ -25,9 +33,11 @@ export const campaign: CampaignInput = {
       channel: 'sms',
       offer: { kind: 'cash-coupon', amount: 100, currency: 'MXN' },
       template: {
-        en: { body: 'Your credit line is waiting. Draw today and get {offer}. Reply STOP to opt out.' },
+        en: {
+          body: 'Your credit line is waiting. Draw today and get {offer}. {link:offer} Reply STOP to opt out.',
+        },
         es: {
-          body: 'Tu línea de crédito te espera. Dispón hoy y recibe {offer}. Responde STOP para no recibir más.',
+          body: 'Tu línea de crédito te espera. Dispón hoy y recibe {offer}. {link:offer} Responde STOP para no recibir más.',
         },
       },
     },
@@ -39,11 +49,11 @@ export const campaign: CampaignInput = {
       template: {
         en: {
           subject: 'Money when you need it',
-          body: 'Your approved line is one tap away. Draw this week and get {offer}.',
+          body: 'Your approved line is one tap away. Draw this week and get {offer}. {link:offer}',
         },
         es: {
           subject: 'Dinero cuando lo necesitas',
-          body: 'Tu línea aprobada está a un toque. Dispón esta semana y recibe {offer}.',
+          body: 'Tu línea aprobada está a un toque. Dispón esta semana y recibe {offer}. {link:offer}',
         },
       },
     },

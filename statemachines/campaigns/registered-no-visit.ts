@@ -14,10 +14,15 @@ export const campaign: CampaignInput = {
       type: 'channel',
       channel: 'push',
       template: {
-        en: { title: 'Your credit line is waiting', body: 'Finish setting up your account in two minutes.' },
+        en: {
+          title: 'Your credit line is waiting',
+          body: 'Finish setting up your account in two minutes.',
+          link: '{link:app}',
+        },
         es: {
           title: 'Tu línea de crédito te espera',
           body: 'Termina de configurar tu cuenta en dos minutos.',
+          link: '{link:app}',
         },
       },
     },
@@ -26,9 +31,11 @@ export const campaign: CampaignInput = {
       type: 'channel',
       channel: 'sms',
       template: {
-        en: { body: 'Your account is ready: log in to see your credit offer. Reply STOP to opt out.' },
+        en: {
+          body: 'Your account is ready: log in to see your credit offer. {link:app} Reply STOP to opt out.',
+        },
         es: {
-          body: 'Tu cuenta está lista: entra para ver tu oferta de crédito. Responde STOP para no recibir más.',
+          body: 'Tu cuenta está lista: entra para ver tu oferta de crédito. {link:app} Responde STOP para no recibir más.',
         },
       },
     },
@@ -39,11 +46,11 @@ export const campaign: CampaignInput = {
       template: {
         en: {
           subject: 'Your account is one step away',
-          body: 'Log in to finish your profile and see what you qualify for.',
+          body: 'Log in to finish your profile and see what you qualify for. {link:app}',
         },
         es: {
           subject: 'Tu cuenta está a un paso',
-          body: 'Entra para completar tu perfil y ver lo que puedes obtener.',
+          body: 'Entra para completar tu perfil y ver lo que puedes obtener. {link:app}',
         },
       },
     },

@@ -15,8 +15,16 @@ export const campaign: CampaignInput = {
       channel: 'push',
       offer: { kind: 'raised-limit', amount: 5000, currency: 'MXN' },
       template: {
-        en: { title: 'Thanks for paying on time', body: 'You now qualify for {offer}.' },
-        es: { title: 'Gracias por pagar a tiempo', body: 'Ahora calificas para {offer}.' },
+        en: {
+          title: 'Thanks for paying on time',
+          body: 'You now qualify for {offer}.',
+          link: '{link:offer}',
+        },
+        es: {
+          title: 'Gracias por pagar a tiempo',
+          body: 'Ahora calificas para {offer}.',
+          link: '{link:offer}',
+        },
       },
     },
     { type: 'wait', minDays: 3 },
@@ -25,8 +33,10 @@ export const campaign: CampaignInput = {
       channel: 'sms',
       offer: { kind: 'discount-coupon', percent: 20 },
       template: {
-        en: { body: 'Welcome back offer: {offer} on your next loan. Reply STOP to opt out.' },
-        es: { body: 'Oferta de regreso: {offer} en tu próximo crédito. Responde STOP para no recibir más.' },
+        en: { body: 'Welcome back offer: {offer} on your next loan. {link:offer} Reply STOP to opt out.' },
+        es: {
+          body: 'Oferta de regreso: {offer} en tu próximo crédito. {link:offer} Responde STOP para no recibir más.',
+        },
       },
     },
     { type: 'wait', minDays: 3 },
@@ -35,10 +45,13 @@ export const campaign: CampaignInput = {
       channel: 'email',
       offer: { kind: 'discount-coupon', percent: 20 },
       template: {
-        en: { subject: 'A better rate for your next loan', body: 'As a returning customer you get {offer}.' },
+        en: {
+          subject: 'A better rate for your next loan',
+          body: 'As a returning customer you get {offer}. {link:offer}',
+        },
         es: {
           subject: 'Una mejor tasa para tu próximo crédito',
-          body: 'Como cliente recurrente obtienes {offer}.',
+          body: 'Como cliente recurrente obtienes {offer}. {link:offer}',
         },
       },
     },
