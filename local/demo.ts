@@ -212,6 +212,9 @@ const main = async () => {
         (result) => result.output ?? { campaignId: result.campaignId, error: result.error },
       );
       writeFileSync(path.join(values.out, 'runs.json'), `${JSON.stringify(summaries, null, 2)}\n`);
+      // The weekly review's page for the runs just played, as `npm run report -- --out DIR` writes it.
+      const { runsForReport, writeLocalReport } = await import('../report/cli');
+      writeLocalReport(values.out, runsForReport(summaries, funnels));
       console.log(
         `Wrote ${messages.length} sandbox messages, ${callTasks.length} call tasks, ${runs.length} run summaries, ` +
           `${rekindle.feed.received.length} events, ${finalUsers.length} users, ${consentChanges.length} consent changes` +

@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { StackOutputMissing, stackOutputs } from './stack-outputs';
 
 const USAGE = `Usage: npm run ops -- <command> [options]
 
@@ -30,24 +30,16 @@ export interface StackOutputs {
 }
 
 export const readStackOutputs = async (stackName: string, region?: string): Promise<StackOutputs> => {
-  const client = new CloudFormationClient(region ? { region } : {});
-  const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: stackName }));
-  const outputs = new Map(
-    (Stacks?.[0]?.Outputs ?? []).map((output) => [output.OutputKey, output.OutputValue]),
-  );
-  const need = (key: string) => {
-    const value = outputs.get(key);
-    if (!value)
-      throw new OpsUsageError(
-        `Stack ${stackName} has no output ${key}; deploy this version of Rekindle first`,
-      );
-    return value;
-  };
-  return {
-    controlsTable: need('ControlsTable'),
-    runsTable: need('RunsTable'),
-    campaignIds: need('Campaigns').split(',').filter(Boolean),
-  };
+  const need = await stackOutputs(stackName, region);
+  try {
+    return {
+      controlsTable: need('ControlsTable'),
+      runsTable: need('RunsTable'),
+      campaignIds: need('Campaigns').split(',').filter(Boolean),
+    };
+  } catch (error) {
+    throw error instanceof StackOutputMissing ? new OpsUsageError(error.message) : error;
+  }
 };
 
 const callerIdentity = async (region?: string): Promise<string> => {
