@@ -181,7 +181,7 @@ describe('the report of a run read from the tables', () => {
     });
     expect(cost.byChannel.push?.usd).toBeCloseTo(3 / 1_000_000, 9);
     expect(cost.byChannel.call?.usd).toBeCloseTo(4 * 0.15, 9);
-    expect(cost.orchestrationUsd).toBeCloseTo(4 * 4.57e-6, 9);
+    expect(cost.orchestrationUsd).toBeCloseTo(4 * 4.63e-6, 9);
     expect(cost.perConversionUsd).toBeCloseTo(cost.totalUsd / 2, 6);
   });
 

@@ -8,7 +8,7 @@ import type { RunCost } from './report-data';
  * defaults are list prices in us-east-1 as of 2026-12: Pinpoint push $1.00 per million; SES $0.10 per 1,000
  * emails; End User Messaging SMS to Mexico, one part from a long code, $0.0226 (AWS fee plus carrier fee);
  * a call task as a 3-minute Amazon Connect outbound call to Mexico, $0.018 per minute of service plus $0.032
- * per minute of telephony; orchestration at the cost benchmark's $4.57 per 1M enrolled users (Step
+ * per minute of telephony; orchestration at the cost benchmark's $4.63 per 1M enrolled users (Step
  * Functions, Lambda, DynamoDB; README "Cost"). Prices differ by destination, origination and contract: give
  * your own with `npm run report -- --prices FILE`.
  */
@@ -26,7 +26,7 @@ export const defaultListPrices: ListPrices = {
   sms: 0.0226,
   email: 0.1 / 1_000,
   call: 3 * (0.018 + 0.032),
-  orchestrationPerEnrolledUser: 4.57 / 1_000_000,
+  orchestrationPerEnrolledUser: 4.63 / 1_000_000,
 };
 
 /** Rounded at the 10th decimal: sums of tiny prices print without floating-point noise. */
