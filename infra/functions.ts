@@ -45,6 +45,7 @@ export type HandlerName =
   | 'record-delivery-event'
   | 'unsubscribe'
   | 'follow-link'
+  | 'agent-api'
   | 'plan-import'
   | 'import-chunk'
   | 'summarise-import';

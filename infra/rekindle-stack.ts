@@ -9,6 +9,7 @@ import type { QuietHours } from '../functions/guardrails/quiet-hours';
 import type { LinkSettings } from '../functions/links/link-settings';
 import type { SendRates } from '../functions/pacing/send-rates';
 import { CampaignStateMachine } from '../statemachines/campaign-state-machine';
+import { AgentDesk } from './agents';
 import { type ChannelConfig, RekindleFunctions } from './functions';
 import { UserImport } from './imports';
 import { ChannelFeedback } from './inbound';
@@ -81,6 +82,8 @@ export class RekindleStack extends Stack {
     });
     feedback.allowLinkSigning(this.functions.sendTouch);
     const userImport = new UserImport(this, 'UserImport', { tables: this.tables });
+    // The call center: agents take, work and close the call tasks the ladders' last rungs create.
+    new AgentDesk(this, 'AgentDesk', { tables: this.tables, quietHours: props.quietHours });
 
     const campaignRuns = props.campaigns.map((campaign) => {
       const machine = new CampaignStateMachine(this, `Campaign-${campaign.id}`, {

@@ -13,6 +13,9 @@ const tableDefaults = {
  * Every table Rekindle keeps. The local runtime creates DynamoDB Local tables from the template these
  * synthesize, so this is the only definition of their keys and indexes.
  */
+/** Open call tasks by queue, in the order agents take them (functions/data/call-tasks.ts reads it). */
+export const OPEN_CALL_TASKS_INDEX = 'openByQueue';
+
 export class RekindleTables extends Construct {
   /**
    * Users and their lifecycle; sparse index `byDormancy` (model#timeZone, dormantFrom) for selection, and
@@ -117,7 +120,7 @@ export class RekindleTables extends Construct {
       timeToLiveAttribute: 'ttl',
     });
     this.callTasks.addGlobalSecondaryIndex({
-      indexName: 'openByQueue',
+      indexName: OPEN_CALL_TASKS_INDEX,
       partitionKey: { name: 'openQueue', type: AttributeType.STRING },
       sortKey: { name: 'queueOrder', type: AttributeType.STRING },
     });

@@ -581,13 +581,36 @@ const sendRetryingThrottles = async (
   }
 };
 
-/** Renders the step's copy (or the user's variant of it) for the user's locale and offer. */
-const composeMessage = (context: TouchContext, step: ChannelStep, user: UserRecord): OutboundMessage => {
-  const { run, touch, touchId, sendAt } = context;
+/** The user's copy variant of a step: the same one every time for the same run, channel and user. */
+const variantOf = (run: Run, step: ChannelStep, userId: string) => {
   const variants = (step.variants as
     | { id: string; weight: number; template: typeof step.template }[]
     | undefined) ?? [{ id: 'default', weight: 1, template: step.template }];
-  const variant = pickVariant(variants, `${run.runId}|${step.channel}|${user.userId}`);
+  return pickVariant(variants, `${run.runId}|${step.channel}|${userId}`);
+};
+
+/**
+ * What an earlier touch on `channel` said to the user, for the agent who calls: the same variant, locale and
+ * offer, its tracked links shown by destination.
+ */
+const earlierCopy = (run: Run, channel: ChannelStep['channel'], user: UserRecord): string | undefined => {
+  const step = ladderOf(run.campaign).find((candidate) => candidate.channel === channel);
+  if (step === undefined) return undefined;
+  const copy = renderCopy(
+    copyForLocale(variantOf(run, step, user.userId).template, user.locale) as Record<string, string>,
+    step.offer,
+    user.locale,
+  );
+  const { link: _link, ...texts } = copy;
+  return Object.values(texts)
+    .join(' — ')
+    .replace(/\{link:([a-z0-9-]+)\}/g, '[link: $1]');
+};
+
+/** Renders the step's copy (or the user's variant of it) for the user's locale and offer. */
+const composeMessage = (context: TouchContext, step: ChannelStep, user: UserRecord): OutboundMessage => {
+  const { run, touch, touchId, sendAt } = context;
+  const variant = variantOf(run, step, user.userId);
   const copy = renderCopy(
     copyForLocale(variant.template, user.locale) as Record<string, string>,
     step.offer,
@@ -633,7 +656,12 @@ const composeMessage = (context: TouchContext, step: ChannelStep, user: UserReco
         queue: step.queue,
         priority: callPriority(user),
         ...(step.offer ? { offer: step.offer } : {}),
-        lastTouches: (context.history?.sent ?? []).map(({ channel, sentAt }) => ({ channel, sentAt })),
+        lastTouches: (context.history?.sent ?? []).map(({ channel, sentAt }) => ({
+          channel,
+          sentAt,
+          copy: earlierCopy(run, channel, user),
+        })),
+        timeZone: user.timeZone,
         expiresAt:
           DateTime.fromJSDate(sendAt).plus({ days: run.campaign.callWindowDays }).toUTC().toISO() ?? '',
       };

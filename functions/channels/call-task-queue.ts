@@ -1,3 +1,4 @@
+import type { Disposition } from '../agents/dispositions';
 import { putCallTask } from '../data/call-tasks';
 import type { ChannelSender, MessageOn } from './channel';
 
@@ -13,12 +14,37 @@ export interface CallTask {
   script: string;
   offer?: MessageOn<'call'>['offer'];
   lastTouches: MessageOn<'call'>['lastTouches'];
-  /** Agents will close tasks with an outcome; the run expires those still open when it closes. */
-  status: 'open' | 'expired';
+  /** The person's time zone: agents call within calling hours there (tasks created before it: the run's). */
+  timeZone?: string;
+  /** Open until an agent closes it with an outcome; the run expires those still open when it closes. */
+  status: 'open' | 'closed' | 'expired';
   createdAt: string;
+  /** Calls made so far (unanswered or busy ones put the task back). */
+  attempts?: number;
+  /** Not offered to agents before this moment: a call back later, or a callback the person asked for. */
+  availableAt?: string;
+  /** The agent holding the task, until `leaseUntil`; then it is back in the queue. */
+  leasedBy?: string;
+  leaseUntil?: string;
+  /** Every call of the task: when, by whom, how it ended. */
+  calls?: CallRecord[];
+  /** How the task ended: the last call's disposition, or why it ended without one. */
+  closedAs?: Disposition | 'attempts-exhausted' | 'callback-after-window' | 'consent-withdrawn';
+  closedAt?: string;
+  closedBy?: string;
   /** When the call window closes; DynamoDB deletes the task a month later (TTL). */
   expiresAt: string;
   ttl: number;
+}
+
+/** One call an agent made, as the task keeps it. */
+export interface CallRecord {
+  at: string;
+  by: string;
+  disposition: Disposition;
+  reason?: string;
+  callbackAt?: string;
+  note?: string;
 }
 
 const MONTH_SECONDS = 30 * 24 * 60 * 60;
@@ -41,7 +67,9 @@ export const callTaskQueue: ChannelSender<'call'> = {
       script: message.script,
       ...(message.offer ? { offer: message.offer } : {}),
       lastTouches: message.lastTouches,
+      timeZone: message.timeZone,
       status: 'open',
+      attempts: 0,
       createdAt: message.sentAt,
       expiresAt: message.expiresAt,
       ttl: Math.floor(Date.parse(message.expiresAt) / 1000) + MONTH_SECONDS,

@@ -42,7 +42,10 @@ export type OutboundMessage =
       /** 1 (call first) to 5. */
       priority: number;
       offer?: Offer;
-      lastTouches: { channel: Channel; sentAt: string }[];
+      /** The touches so far, with the copy the person got (links shown as `[link: <destination>]`). */
+      lastTouches: { channel: Channel; sentAt: string; copy?: string }[];
+      /** The person's time zone: agents call within calling hours there. */
+      timeZone: string;
       expiresAt: string;
     });
 

@@ -1,11 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { CallTask } from '../channels/call-task-queue';
+import { GetCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { CallRecord, CallTask } from '../channels/call-task-queue';
 import { documentClient } from '../clients/dynamodb';
 import { requireEnv } from '../shared/config';
 import { putIfAbsent } from './put-if-absent';
 
 const callTasksTable = requireEnv('CALL_TASKS_TABLE');
+/** The sparse index of open tasks by queue (infra/tables.ts). */
+export const OPEN_TASKS_INDEX = 'openByQueue';
 
 /**
  * Creates the task once per (run, user); false when it already exists (a retried batch). While open,
@@ -30,6 +32,154 @@ export const expireCallTask = async (taskId: string, expiredAt: string): Promise
         ConditionExpression: '#status = :open',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':expired': 'expired', ':open': 'open', ':at': expiredAt },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+};
+
+/** One task by id, or undefined. */
+export const getCallTask = async (taskId: string): Promise<CallTask | undefined> => {
+  const result = await documentClient.send(
+    new GetCommand({ TableName: callTasksTable, Key: { taskId }, ConsistentRead: true }),
+  );
+  return result.Item as CallTask | undefined;
+};
+
+/**
+ * A queue's open tasks in the order agents take them (priority, then age), page by page from the sparse
+ * `openByQueue` index; the caller stops reading once it found what it wanted.
+ */
+export async function* openTasksOf(queue: string): AsyncGenerator<CallTask> {
+  for await (const page of paginateQuery(
+    { client: documentClient, pageSize: 50 },
+    {
+      TableName: callTasksTable,
+      IndexName: OPEN_TASKS_INDEX,
+      KeyConditionExpression: 'openQueue = :queue',
+      ExpressionAttributeValues: { ':queue': queue },
+    },
+  )) {
+    for (const item of page.Items ?? []) yield item as CallTask;
+  }
+}
+
+/**
+ * Leases an open task to an agent until `until`: only if it is open, nobody holds a lease still running, it
+ * is available and its call window is open at `now`. One conditional write, so of two agents taking the same
+ * task at once exactly one gets it. The leased task, or undefined when it was not free.
+ */
+export const leaseCallTask = async (
+  taskId: string,
+  agentId: string,
+  now: Date,
+  until: Date,
+): Promise<CallTask | undefined> => {
+  try {
+    const result = await documentClient.send(
+      new UpdateCommand({
+        TableName: callTasksTable,
+        Key: { taskId },
+        UpdateExpression: 'SET leasedBy = :agent, leaseUntil = :until',
+        ConditionExpression:
+          '#status = :open AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now) AND ' +
+          '(attribute_not_exists(availableAt) OR availableAt <= :now) AND expiresAt > :now',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':agent': agentId,
+          ':until': until.toISOString(),
+          ':open': 'open',
+          ':now': now.toISOString(),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return result.Attributes as CallTask;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return undefined;
+    throw error;
+  }
+};
+
+/** What a call's outcome does to its task: back to the queue from a moment on, or closed. */
+export type TaskSettlement =
+  | { requeueAt: string }
+  | { closedAs: NonNullable<CallTask['closedAs']> };
+
+/**
+ * Records a call on the task its agent holds, and puts the task back in the queue or closes it. Only while
+ * the task is open and this agent's lease still runs (a conditional write): false otherwise, changing nothing.
+ */
+export const settleCallTask = async (
+  taskId: string,
+  agentId: string,
+  now: Date,
+  call: CallRecord,
+  settlement: TaskSettlement,
+): Promise<boolean> => {
+  const values: Record<string, unknown> = {
+    ':agent': agentId,
+    ':open': 'open',
+    ':now': now.toISOString(),
+    ':call': [call],
+    ':none': [],
+    ':one': 1,
+  };
+  let update: string;
+  if ('requeueAt' in settlement) {
+    values[':availableAt'] = settlement.requeueAt;
+    update = `SET availableAt = :availableAt, calls = list_append(if_not_exists(calls, :none), :call) REMOVE leasedBy, leaseUntil ADD attempts :one`;
+  } else {
+    values[':closed'] = 'closed';
+    values[':closedAs'] = settlement.closedAs;
+    update =
+      'SET #status = :closed, closedAs = :closedAs, closedAt = :now, closedBy = :agent, ' +
+      'calls = list_append(if_not_exists(calls, :none), :call) REMOVE openQueue, leasedBy, leaseUntil ADD attempts :one';
+  }
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: callTasksTable,
+        Key: { taskId },
+        UpdateExpression: update,
+        ConditionExpression: '#status = :open AND leasedBy = :agent AND leaseUntil > :now',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+};
+
+/** Closes a task without a call (the person withdrew call consent since): it leaves the queue. */
+export const closeCallTaskUncalled = async (
+  taskId: string,
+  agentId: string,
+  now: Date,
+  closedAs: 'consent-withdrawn',
+): Promise<boolean> => {
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: callTasksTable,
+        Key: { taskId },
+        UpdateExpression:
+          'SET #status = :closed, closedAs = :closedAs, closedAt = :now, closedBy = :agent REMOVE openQueue, leasedBy, leaseUntil',
+        ConditionExpression: '#status = :open AND leasedBy = :agent',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':closed': 'closed',
+          ':closedAs': closedAs,
+          ':now': now.toISOString(),
+          ':agent': agentId,
+          ':open': 'open',
+        },
       }),
     );
     return true;
