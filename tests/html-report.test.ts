@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Channel } from '../functions/campaign/definition';
 import { compareVariants, type FunnelRow } from '../functions/campaign/funnel';
@@ -10,6 +10,7 @@ import { type Lift, liftOf } from '../functions/campaign/lift';
 import type { RunSummary, TouchSummary } from '../functions/campaign/run';
 import { renderHtmlReport } from '../functions/reports/html-report';
 import type { ReportData, ReportRun } from '../functions/reports/report-data';
+import { launchChromium } from './support/chromium';
 
 // Prepare, by hand: registered-no-visit runs three times over ISO weeks 47 and 48 (the 19th with two push
 // variants and a holdout of 40, the 24th still interim); a campaign whose id is markup runs once, without holdout.
@@ -229,13 +230,6 @@ describe('the HTML report as a string', () => {
   });
 });
 
-/** The OS package's Chromium: a browser a tool downloads does not run here. */
-const chromiumPath = () =>
-  [
-    ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'chromium')),
-    '/usr/bin/chromium',
-  ].find((path) => existsSync(path));
-
 describe('the HTML report in Chromium', () => {
   let browser: Browser;
   let page: Page;
@@ -244,17 +238,11 @@ describe('the HTML report in Chromium', () => {
   const requests: string[] = [];
 
   beforeAll(async () => {
-    const executablePath = chromiumPath();
-    if (!executablePath) {
-      throw new Error(
-        'Chromium not found on PATH nor at /usr/bin/chromium: install the OS package (apt-get install chromium), as .ci/run does',
-      );
-    }
     directory = mkdtempSync(join(tmpdir(), 'rekindle-report-'));
     const file = join(directory, 'report.html');
     writeFileSync(file, renderHtmlReport(data));
     fileUrl = pathToFileURL(file).href;
-    browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     // A missing element fails in seconds, not after Playwright's 30 s default.
     page.setDefaultTimeout(5_000);

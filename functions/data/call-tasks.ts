@@ -105,9 +105,7 @@ export const leaseCallTask = async (
 };
 
 /** What a call's outcome does to its task: back to the queue from a moment on, or closed. */
-export type TaskSettlement =
-  | { requeueAt: string }
-  | { closedAs: NonNullable<CallTask['closedAs']> };
+export type TaskSettlement = { requeueAt: string } | { closedAs: NonNullable<CallTask['closedAs']> };
 
 /**
  * Records a call on the task its agent holds, and puts the task back in the queue or closes it. Only while
