@@ -110,6 +110,7 @@ export class RekindleStack extends Stack {
     new CfnOutput(this, 'DeliveriesTable', { value: this.tables.deliveries.tableName });
     new CfnOutput(this, 'ClicksTable', { value: this.tables.clicks.tableName });
     new CfnOutput(this, 'UsersTable', { value: this.tables.users.tableName });
+    new CfnOutput(this, 'CallTasksTable', { value: this.tables.callTasks.tableName });
     new CfnOutput(this, 'Campaigns', { value: props.campaigns.map((campaign) => campaign.id).join(',') });
 
     // App events (logins, clicks, applications, drawdowns) come in on their own bus.

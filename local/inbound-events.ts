@@ -22,6 +22,8 @@ import { userId } from '../functions/users/profile';
  * - `link-request`: a request for a tracked link (a URL of a message in messages.jsonl), as the HTTP API hands
  *   it to Lambda: `GET` by default or `HEAD`, with the `userAgent` and `headers` a phone, a mail scanner or a
  *   link-preview bot would send;
+ * - `agent-call`: an agent of the call center takes the next task of `queue` through the agent API and records
+ *   `outcome` on it (both requests as the HTTP API hands them over, with the agent's token claims);
  * - `operator`: what an operator does with the ops CLI (`pause` / `resume` a campaign or `all`, `stop` a
  *   run), carried out by the same code the CLI runs.
  */
@@ -80,6 +82,13 @@ const feedbackSchemas = {
       message: 'give either userId (the latest email sent to them) or url',
       path: ['userId'],
     }),
+  'agent-call': z.strictObject({
+    type: z.literal('agent-call'),
+    occurredAt: instant,
+    queue: z.string().regex(/^[a-z0-9-]{1,40}$/),
+    agent: z.string().min(1).max(60),
+    outcome: z.looseObject({ disposition: z.string() }),
+  }),
   'link-request': z.strictObject({
     type: z.literal('link-request'),
     occurredAt: instant,

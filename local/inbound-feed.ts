@@ -122,6 +122,23 @@ export class InboundFeed {
       case 'push-result':
         this.pushResults.set(event.token, event.result);
         return { scripted: `Pinpoint answers pushes to this token with ${event.result.DeliveryStatus}` };
+      case 'agent-call': {
+        const claims = { sub: event.agent, 'cognito:groups': '[agents]' };
+        const taken = (await this.ports.invoke(
+          'agent-api',
+          agentRequest('POST', `/queues/${event.queue}/next`, claims),
+        )) as {
+          statusCode: number;
+          body?: string;
+        };
+        if (taken.statusCode !== 200) return { taken: null, status: taken.statusCode };
+        const { taskId } = JSON.parse(taken.body ?? '{}') as { taskId: string };
+        const recorded = (await this.ports.invoke(
+          'agent-api',
+          agentRequest('POST', `/tasks/${encodeURIComponent(taskId)}/outcome`, claims, event.outcome),
+        )) as { statusCode: number; body?: string };
+        return { taken: taskId, status: recorded.statusCode, recorded: JSON.parse(recorded.body ?? 'null') };
+      }
       case 'link-request': {
         const response = (await this.ports.invoke('follow-link', linkRequest(event))) as {
           statusCode: number;
@@ -177,6 +194,45 @@ const snsDelivery = (message: unknown, at: string) => ({
     },
   ],
 });
+
+/** A request of the agent console to the agent API, as the HTTP API hands it over after its JWT authorizer. */
+const agentRequest = (
+  method: 'GET' | 'POST',
+  path: string,
+  claims: Record<string, string>,
+  body?: unknown,
+) => {
+  const routeKey = `${method} ${path.replace(/^\/queues\/[^/]+/, '/queues/{queue}').replace(/^\/tasks\/[^/]+/, '/tasks/{taskId}')}`;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: path,
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json', host: 'agents.local' },
+    requestContext: {
+      accountId: ACCOUNT,
+      apiId: 'local',
+      domainName: 'agents.local',
+      domainPrefix: 'agents',
+      http: {
+        method,
+        path,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'Rekindle-local-agent-console',
+      },
+      requestId: eventIdOf({ method, path, claims, body }),
+      routeKey,
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+      authorizer: { jwt: { claims, scopes: null } },
+    },
+    ...(body === undefined
+      ? { isBase64Encoded: false }
+      : { body: JSON.stringify(body), isBase64Encoded: false }),
+  };
+};
 
 /** A browser's, scanner's or preview bot's request for a tracked link, as the HTTP API hands it to Lambda. */
 const linkRequest = (event: Extract<InboundEvent, { type: 'link-request' }>) => {

@@ -199,6 +199,16 @@ export const formatFunnelByChannel = (rows: readonly FunnelRow[]): string => {
       );
     if (row.opened !== null && row.delivered !== null)
       parts.push(`opened ${row.opened} (${percent(row.opened, row.delivered)} of delivered)`);
+    if (row.attempted !== null && row.reached !== null) {
+      const reasons = Object.entries(row.notInterested ?? {})
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([reason, count]) => `${reason} ${count}`);
+      parts.push(
+        `called ${row.attempted} (${percent(row.attempted, row.sent)})`,
+        `reached ${row.reached} (${percent(row.reached, row.sent)})`,
+        ...(reasons.length > 0 ? [`not interested: ${reasons.join(', ')}`] : []),
+      );
+    }
     if (row.channel !== 'call') {
       parts.push(`clicked ${row.clicked} (${percent(row.clicked, row.sent)})`);
       if (row.scanned > 0) parts.push(`links of ${row.scanned} fetched by scanners or previews (not clicks)`);

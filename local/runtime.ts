@@ -756,6 +756,7 @@ export class LocalRekindle {
         channel: 'call',
         touchId: task.touchId,
         sentAt: task.createdAt,
+        queue: task.queue,
       }),
     );
     const users = new Map((await this.scanTable('Users')).map((user) => [String(user.userId), user]));

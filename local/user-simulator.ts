@@ -11,7 +11,10 @@ import { randomStream } from './random';
 export type SimulatedEvent =
   | AppEvent
   | SmsReply
-  | Extract<InboundEvent, { type: 'unsubscribe' | 'ses-event' | 'sms-event' | 'link-request' }>;
+  | Extract<
+      InboundEvent,
+      { type: 'unsubscribe' | 'ses-event' | 'sms-event' | 'link-request' | 'agent-call' }
+    >;
 
 /** A message or call task as the simulated user receives it. */
 export interface Delivery {
@@ -23,6 +26,8 @@ export interface Delivery {
   sentAt: string;
   /** Emails only: the link of the one-click unsubscribe. */
   unsubscribeUrl?: string;
+  /** Call tasks only: the queue agents work it from. */
+  queue?: string;
   /** The tracked links of the message's copy (a push's tap target first), in order. */
   links?: string[];
   /** The recipient's locale: an opt-out reply is STOP or BAJA. */
@@ -155,6 +160,8 @@ export class UserSimulator implements SimulatedUsers {
       if (this.seen.has(delivery.messageId)) continue;
       this.seen.add(delivery.messageId);
       this.queue.push(...scannerRequests(this.seed, delivery));
+      if (delivery.channel === 'call' && delivery.queue)
+        this.queue.push(...agentCalls(this.seed, delivery, delivery.queue));
       const response = this.responses[delivery.channel];
       const random = randomStream(this.seed, delivery.messageId);
       // Drawn from a stream of its own, so adding opt-outs left every click and conversion as it was.
@@ -265,6 +272,49 @@ export class UserSimulator implements SimulatedUsers {
     );
   }
 }
+
+/** How the call center's calls end, for dormant lending users (shares of calls). */
+const CALL_OUTCOMES: [number, { disposition: string; reason?: string }][] = [
+  [0.08, { disposition: 'reached-interested' }],
+  [0.05, { disposition: 'reached-not-interested', reason: 'no-need-now' }],
+  [0.04, { disposition: 'reached-not-interested', reason: 'rate-too-high' }],
+  [0.02, { disposition: 'reached-not-interested', reason: 'found-another-lender' }],
+  [0.02, { disposition: 'reached-not-interested', reason: 'distrusts-app' }],
+  [0.5, { disposition: 'no-answer' }],
+  [0.16, { disposition: 'busy' }],
+  [0.08, { disposition: 'wrong-number' }],
+  [0.05, { disposition: 'do-not-call' }],
+];
+const SIMULATED_AGENTS = ['sim-agent-1', 'sim-agent-2', 'sim-agent-3'];
+
+/**
+ * A small team works the queue: for each call task, up to three tries of "take the next task, record how the
+ * call went" through the agent API, the first 20 minutes to 4 hours after the task, later ones after the
+ * requeue delay (unanswered and busy calls come back). The team takes whichever task is next, as agents do.
+ */
+const agentCalls = (seed: number, delivery: Delivery, queue: string): SimulatedEvent[] => {
+  const random = randomStream(seed, `agent|${delivery.messageId}`);
+  const calls: SimulatedEvent[] = [];
+  let at = Date.parse(delivery.sentAt) + random.integer(20, 240) * MINUTE;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const draw = random.fraction();
+    let below = 0;
+    const outcome = CALL_OUTCOMES.find(([share]) => {
+      below += share;
+      return draw < below;
+    })?.[1] ?? { disposition: 'no-answer' };
+    calls.push({
+      type: 'agent-call',
+      occurredAt: new Date(at).toISOString(),
+      queue,
+      agent: SIMULATED_AGENTS[random.integer(0, SIMULATED_AGENTS.length - 1)] ?? 'sim-agent-1',
+      outcome,
+    });
+    if (outcome.disposition !== 'no-answer' && outcome.disposition !== 'busy') break;
+    at += (outcome.disposition === 'busy' ? 35 : 125) * MINUTE + random.integer(0, 60) * MINUTE;
+  }
+  return calls;
+};
 
 /**
  * What scanners and previews fetch of one message's links, before any person: drawn from a stream of its

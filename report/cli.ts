@@ -164,6 +164,7 @@ const runsFromStack = async (
     DELIVERIES_TABLE: need('DeliveriesTable'),
     CLICKS_TABLE: need('ClicksTable'),
     USERS_TABLE: need('UsersTable'),
+    CALL_TASKS_TABLE: need('CallTasksTable'),
   });
   if (source.region) process.env.AWS_REGION = source.region;
   return readRunsFromTables(which, now);

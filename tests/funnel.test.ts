@@ -87,7 +87,16 @@ describe('a run’s funnel', () => {
       );
       return step && 'offer' in step && step.offer ? expect.any(String) : null;
     };
-    const base = { clicked: 0, scanned: 0, loggedIn: 0, applied: 0, drewDown: 0 };
+    const base = {
+      clicked: 0,
+      scanned: 0,
+      attempted: null,
+      reached: null,
+      notInterested: null,
+      loggedIn: 0,
+      applied: 0,
+      drewDown: 0,
+    };
     const noReport = { delivered: null, failed: null, unreported: null, opened: null };
     expect(rows).toEqual([
       {
@@ -140,6 +149,57 @@ describe('a run’s funnel', () => {
     ]);
   });
 
+  it('counts the call rows from the calls agents recorded on the tasks: called, reached, and the reasons for no', () => {
+    // Prepare: four call tasks of touch 4; a reached and said the rate was too high, b was busy then reached
+    // and interested, c never answered, d was never called.
+    const callRung = campaign.steps.filter((step) => step.type === 'channel').length - 1;
+    const call = (messageId: string) => ({
+      channel: 'call' as const,
+      rung: callRung,
+      variant: 'default',
+      messageId,
+      sentAt: T2,
+    });
+    const chunks = [chunk(4, { a: call('t-a'), b: call('t-b'), c: call('t-c'), d: call('t-d') })];
+    const made = (disposition: string, reason?: string) => ({
+      at: T2,
+      by: 'agent-ana',
+      disposition: disposition as never,
+      ...(reason ? { reason } : {}),
+    });
+    const callTasks = new Map([
+      ['t-a', { calls: [made('reached-not-interested', 'rate-too-high')] }],
+      ['t-b', { calls: [made('busy'), made('reached-interested')] }],
+      ['t-c', { calls: [made('no-answer'), made('no-answer'), made('no-answer')] }],
+      ['t-d', { calls: [] }],
+    ]);
+
+    // Act
+    const [row, ...others] = funnelOf({
+      campaign: { steps: campaign.steps },
+      chunks,
+      deliveries: new Map(),
+      clicks: new Map(),
+      callTasks,
+      lifecycles: new Map(),
+    });
+
+    // Assess
+    expect(others).toEqual([]);
+    expect(row).toMatchObject({
+      channel: 'call',
+      sent: 4,
+      attempted: 3,
+      reached: 2,
+      notInterested: { 'rate-too-high': 1 },
+    });
+    expect(funnelByChannel([row as FunnelRow, row as FunnelRow])[0]).toMatchObject({
+      attempted: 6,
+      reached: 4,
+      notInterested: { 'rate-too-high': 2 },
+    });
+  });
+
   it('compares copy variants against the baseline with Newcombe’s interval', () => {
     // Prepare: touch 1 push, variant short clicked by 30 of 100, default by 20 of 100; SMS sent one variant.
     const row = (
@@ -159,6 +219,9 @@ describe('a run’s funnel', () => {
       opened: null,
       clicked,
       scanned: 0,
+      attempted: null,
+      reached: null,
+      notInterested: null,
       loggedIn: Math.floor(clicked / 2),
       applied: 0,
       drewDown: 0,

@@ -40,6 +40,9 @@ const row = (
     opened: channel === 'email' ? Math.round(delivered / 4) : null,
     clicked,
     scanned: channel === 'email' ? 3 : 0,
+    ...(channel === 'call'
+      ? { attempted: sent, reached: Math.floor(sent / 2), notInterested: { 'rate-too-high': 1 } }
+      : { attempted: null, reached: null, notInterested: null }),
     loggedIn,
     applied: Math.floor(loggedIn / 2),
     drewDown: Math.floor(loggedIn / 4),

@@ -220,6 +220,7 @@ describe('the report of a run read from the tables', () => {
             output('DeliveriesTable', 'DELIVERIES_TABLE'),
             output('ClicksTable', 'CLICKS_TABLE'),
             output('UsersTable', 'USERS_TABLE'),
+            output('CallTasksTable', 'CALL_TASKS_TABLE'),
           ],
         },
       ],

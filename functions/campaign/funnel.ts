@@ -1,3 +1,4 @@
+import type { CallTask } from '../channels/call-task-queue';
 import { type DeliveryKind, deliveryStatusOf } from '../channels/delivery-events';
 import type { ClickRecord } from '../data/clicks';
 import { userHashOf } from '../links/tracked-link';
@@ -19,6 +20,8 @@ export interface FunnelRecords {
   deliveries: ReadonlyMap<string, Partial<Record<DeliveryKind, string>>>;
   /** Click records of the run's tracked links, by touch, then by user hash (functions/data/clicks.ts). */
   clicks: ReadonlyMap<number, ReadonlyMap<string, Pick<ClickRecord, 'clickedAt' | 'scannerAt'>>>;
+  /** The run's call tasks by task id (a call touch's message id): the calls agents made. */
+  callTasks?: ReadonlyMap<string, Pick<CallTask, 'calls'>>;
   /** Each member's lifecycle as it stands now. */
   lifecycles: ReadonlyMap<string, Pick<Lifecycle, 'lastLoginAt' | 'lastCreditApplyAt' | 'lastDrawdownAt'>>;
 }
@@ -45,6 +48,10 @@ export interface FunnelRow {
   opened: number | null;
   clicked: number;
   scanned: number;
+  /** Call tasks only (else null): members an agent called at least once, reached, and why those who said no did. */
+  attempted: number | null;
+  reached: number | null;
+  notInterested: Partial<Record<string, number>> | null;
   loggedIn: number;
   applied: number;
   drewDown: number;
@@ -58,6 +65,7 @@ export const funnelOf = ({
   chunks,
   deliveries,
   clicks,
+  callTasks = new Map(),
   lifecycles,
 }: FunnelRecords): FunnelRow[] => {
   const ladder = ladderOf(campaign);
@@ -80,6 +88,9 @@ export const funnelOf = ({
         opened: result.channel === 'email' ? 0 : null,
         clicked: 0,
         scanned: 0,
+        ...(result.channel === 'call'
+          ? { attempted: 0, reached: 0, notInterested: {} }
+          : { attempted: null, reached: null, notInterested: null }),
         loggedIn: 0,
         applied: 0,
         drewDown: 0,
@@ -98,6 +109,16 @@ export const funnelOf = ({
       if (row.opened !== null && (seen.opened || seen.clicked || click?.clickedAt)) row.opened += 1;
       if (click?.clickedAt) row.clicked += 1;
       if (click?.scannerAt) row.scanned += 1;
+      const calls = callTasks.get(result.messageId)?.calls ?? [];
+      if (row.attempted !== null && row.reached !== null && row.notInterested !== null && calls.length > 0) {
+        row.attempted += 1;
+        if (calls.some((call) => call.disposition.startsWith('reached-'))) row.reached += 1;
+        for (const call of calls) {
+          if (call.disposition === 'reached-not-interested' && call.reason) {
+            row.notInterested[call.reason] = (row.notInterested[call.reason] ?? 0) + 1;
+          }
+        }
+      }
       const lifecycle = lifecycles.get(userId);
       if (after(lifecycle?.lastLoginAt, result.sentAt)) row.loggedIn += 1;
       if (after(lifecycle?.lastCreditApplyAt, result.sentAt)) row.applied += 1;
@@ -123,7 +144,10 @@ export const funnelByChannel = (
   for (const { touch: _touch, variant: _variant, offer: _offer, ...row } of rows) {
     const sum = byChannel.get(row.channel);
     if (!sum) {
-      byChannel.set(row.channel, { ...row });
+      byChannel.set(row.channel, {
+        ...row,
+        notInterested: row.notInterested ? { ...row.notInterested } : null,
+      });
       continue;
     }
     sum.sent += row.sent;
@@ -133,6 +157,13 @@ export const funnelByChannel = (
     sum.opened = addCount(sum.opened, row.opened);
     sum.clicked += row.clicked;
     sum.scanned += row.scanned;
+    sum.attempted = addCount(sum.attempted, row.attempted);
+    sum.reached = addCount(sum.reached, row.reached);
+    if (sum.notInterested && row.notInterested) {
+      for (const [reason, count] of Object.entries(row.notInterested)) {
+        sum.notInterested[reason] = (sum.notInterested[reason] ?? 0) + (count ?? 0);
+      }
+    }
     sum.loggedIn += row.loggedIn;
     sum.applied += row.applied;
     sum.drewDown += row.drewDown;

@@ -3,6 +3,7 @@ import { GetCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { CallRecord, CallTask } from '../channels/call-task-queue';
 import { documentClient } from '../clients/dynamodb';
 import { requireEnv } from '../shared/config';
+import { getAll } from './batch';
 import { putIfAbsent } from './put-if-absent';
 
 const callTasksTable = requireEnv('CALL_TASKS_TABLE');
@@ -185,4 +186,13 @@ export const closeCallTaskUncalled = async (
     if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
+};
+
+/** These tasks by id (those that exist), by id. */
+export const getCallTasks = async (taskIds: readonly string[]): Promise<Map<string, CallTask>> => {
+  const items = await getAll<CallTask>(
+    callTasksTable,
+    [...new Set(taskIds)].map((taskId) => ({ taskId })),
+  );
+  return new Map(items.map((item) => [item.taskId, item]));
 };

@@ -3,6 +3,7 @@ import { compareVariants, type FunnelRow, funnelOf, type VariantComparison } fro
 import type { Run, RunSummary } from '../campaign/run';
 import { tallyRun } from '../campaign/summary';
 import { seenKindsOf } from '../channels/delivery-events';
+import { getCallTasks } from '../data/call-tasks';
 import { queryTouchClicks } from '../data/clicks';
 import { getDeliveryRecords } from '../data/deliveries';
 import { queryEnrollmentBatches } from '../data/enrollments';
@@ -29,19 +30,22 @@ export const readRunFunnel = async (
 ): Promise<{ rows: FunnelRow[]; variants: VariantComparison[] }> => {
   const batches = await queryEnrollmentBatches(runId);
   const chunks = (await Promise.all(batches.map((batch) => queryTouchChunks(runId, batch.batch)))).flat();
-  const messageIds = chunks.flatMap((chunk) =>
-    Object.values(chunk.results ?? {}).flatMap((result) => ('messageId' in result ? [result.messageId] : [])),
+  const sent = chunks.flatMap((chunk) =>
+    Object.values(chunk.results ?? {}).flatMap((result) => ('messageId' in result ? [result] : [])),
   );
+  const messageIds = sent.filter((result) => result.channel !== 'call').map((result) => result.messageId);
+  const taskIds = sent.filter((result) => result.channel === 'call').map((result) => result.messageId);
   const touches = [...new Set(chunks.map((chunk) => chunk.touch))];
   const runCode = runCodeOf(runId);
-  const [records, clicks, users] = await Promise.all([
+  const [records, callTasks, clicks, users] = await Promise.all([
     getDeliveryRecords(messageIds),
+    getCallTasks(taskIds),
     Promise.all(touches.map(async (touch) => [touch, await queryTouchClicks(runCode, touch)] as const)),
     getUsers(batches.flatMap((batch) => batch.members)),
   ]);
   const deliveries = new Map([...records].map(([messageId, record]) => [messageId, seenKindsOf(record)]));
   const lifecycles = new Map([...users].map(([userId, user]) => [userId, user.lifecycle]));
-  const rows = funnelOf({ campaign, chunks, deliveries, clicks: new Map(clicks), lifecycles });
+  const rows = funnelOf({ campaign, chunks, deliveries, clicks: new Map(clicks), callTasks, lifecycles });
   return { rows, variants: compareVariants(rows) };
 };
 
