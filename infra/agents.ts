@@ -1,14 +1,28 @@
-import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccountRecovery, CfnUserPoolGroup, FeaturePlan, Mfa, UserPool } from 'aws-cdk-lib/aws-cognito';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AGENT_GROUP, SUPERVISOR_GROUP } from '../functions/agents/agent-identity';
 import type { QuietHours } from '../functions/guardrails/quiet-hours';
 import { allow, allowUserWrites, handlerFunction, userWriteEnvironment } from './functions';
 import { OPEN_CALL_TASKS_INDEX, type RekindleTables } from './tables';
+
+/** An Amazon Connect instance and the contact flow that routes Rekindle's call tasks (CDK context). */
+export interface ConnectConfig {
+  instanceId: string;
+  contactFlowId: string;
+}
 
 /**
  * The call center's side: a Cognito user pool of agents and supervisors (no self sign-up; an administrator
@@ -52,7 +66,8 @@ export class AgentDesk extends Construct {
       });
     }
     const client = this.userPool.addClient('AgentConsole', {
-      authFlows: { userSrp: true },
+      // The console signs in with the password and then the TOTP code, over Cognito's JSON API.
+      authFlows: { userSrp: true, userPassword: true },
       accessTokenValidity: Duration.hours(8),
       idTokenValidity: Duration.hours(8),
       preventUserExistenceErrors: true,
@@ -62,6 +77,7 @@ export class AgentDesk extends Construct {
       ...userWriteEnvironment(props.tables),
       CALL_TASKS_TABLE: props.tables.callTasks.tableName,
       QUIET_HOURS: JSON.stringify(props.quietHours),
+      AGENT_USER_POOL_CLIENT_ID: client.userPoolClientId,
     });
     allow(api, props.tables.callTasks, ['GetItem', 'UpdateItem']);
     allow(api, props.tables.callTasks, ['Query'], OPEN_CALL_TASKS_INDEX);
@@ -92,9 +108,59 @@ export class AgentDesk extends Construct {
       ['/tasks/{taskId}/outcome', HttpMethod.POST],
     ];
     for (const [path, method] of routes) this.api.addRoutes({ path, methods: [method], integration });
+    // The console page itself: no data in it, so no token to load it (every route it calls needs one).
+    const [consoleRoute] = this.api.addRoutes({
+      path: '/',
+      methods: [HttpMethod.GET],
+      integration,
+      authorizer: new HttpNoneAuthorizer(),
+    });
+    if (consoleRoute) {
+      Validations.of(consoleRoute).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'The agent console page must load before its agent signs in; it carries no data, and every route it calls requires a token of the agents user pool.',
+      });
+    }
 
     new CfnOutput(this, 'AgentApiEndpoint', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'AgentConsoleUrl', { value: `${this.api.apiEndpoint}/` });
     new CfnOutput(this, 'AgentUserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'AgentConsoleClientId', { value: client.userPoolClientId });
+  }
+
+  /**
+   * Lets the send step create each call task as an Amazon Connect task too: the instance, the contact flow
+   * that routes them, the console's address for the task's reference link, and StartTaskContact on that
+   * flow of that instance only.
+   */
+  sendToConnect(fn: NodejsFunction, connect: ConnectConfig): void {
+    fn.addEnvironment('CONNECT_INSTANCE_ID', connect.instanceId);
+    fn.addEnvironment('CONNECT_CONTACT_FLOW_ID', connect.contactFlowId);
+    fn.addEnvironment('AGENT_CONSOLE_URL', `${this.api.apiEndpoint}/`);
+    const stack = Stack.of(this);
+    const instance = (resourceName: string) =>
+      stack.formatArn({
+        service: 'connect',
+        resource: 'instance',
+        resourceName,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['connect:StartTaskContact'],
+        resources: [
+          instance(`${connect.instanceId}/contact-flow/${connect.contactFlowId}`),
+          instance(`${connect.instanceId}/contact/*`),
+        ],
+      }),
+    );
+    if (fn.role) {
+      Validations.of(fn.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:connect:<AWS::Region>:<AWS::AccountId>:instance/${connect.instanceId}/contact/*]`,
+        reason:
+          'StartTaskContact creates a new contact whose id is not known before the call; the grant is on the contacts of this one instance, and the flow is named exactly.',
+      });
+    }
   }
 }

@@ -211,7 +211,7 @@ export class RekindleFunctions extends Construct {
     allow(this.closeBatch, enrollments, ['GetItem', 'UpdateItem']);
     allow(this.closeBatch, touches, ['Query']);
     allow(this.closeBatch, runs, ['PutItem']);
-    allow(this.closeBatch, callTasks, ['UpdateItem']);
+    allow(this.closeBatch, callTasks, ['UpdateItem', 'BatchGetItem']);
 
     this.summariseRun = handlerFunction(
       this,

@@ -11,6 +11,7 @@ import { assertCampaignLinks, type LinkSettings, linkSettingsFrom } from '../fun
 import { pauseLimitFrom } from '../functions/operations/pause-limit';
 import { type SendRates, sendRatesFrom } from '../functions/pacing/send-rates';
 import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
+import type { ConnectConfig } from './agents';
 import type { ChannelConfig } from './functions';
 import { type AlarmThresholds, alarmEmailFrom, alarmThresholdsFrom } from './monitoring';
 import { RekindleStack } from './rekindle-stack';
@@ -34,6 +35,8 @@ export interface RekindleAppOptions {
   alarmThresholds?: Partial<AlarmThresholds>;
   /** An address to subscribe to the alarm topic (else from CDK context `alarmEmail`; default none). */
   alarmEmail?: string;
+  /** An Amazon Connect instance for call tasks (else from CDK context `connectInstanceId` and `connectContactFlowId`). */
+  connect?: ConnectConfig;
   /** Skip esbuild bundling (the local runtime imports handler modules directly). */
   skipBundling?: boolean;
   outdir?: string;
@@ -54,6 +57,18 @@ const channelsFromContext = (app: App): ChannelConfig => {
     throw new Error(`channels=aws needs ${missing.map((key) => `-c ${key}=...`).join(' ')}`);
   }
   return { mode: 'aws', ...(values as Record<(typeof required)[number], string>) };
+};
+
+/** Connect is optional: both ids, or neither (nothing of Connect is deployed). */
+const connectFrom = (given: ConnectConfig | undefined, app: App): { connect?: ConnectConfig } => {
+  if (given) return { connect: given };
+  const instanceId = app.node.tryGetContext('connectInstanceId');
+  const contactFlowId = app.node.tryGetContext('connectContactFlowId');
+  if (!instanceId && !contactFlowId) return {};
+  if (!instanceId || !contactFlowId) {
+    throw new Error('Amazon Connect needs both -c connectInstanceId=... and -c connectContactFlowId=...');
+  }
+  return { connect: { instanceId, contactFlowId } };
 };
 
 /** The CDK app with cdk-nag's AwsSolutions checks: unacknowledged findings fail synthesis. */
@@ -81,6 +96,7 @@ export const createRekindleApp = (options: RekindleAppOptions = {}) => {
       campaigns,
     ),
     linkSettings,
+    ...connectFrom(options.connect, app),
     alarmThresholds: alarmThresholdsFrom(
       options.alarmThresholds ?? app.node.tryGetContext('alarmThresholds'),
     ),

@@ -9,7 +9,7 @@ import type { QuietHours } from '../functions/guardrails/quiet-hours';
 import type { LinkSettings } from '../functions/links/link-settings';
 import type { SendRates } from '../functions/pacing/send-rates';
 import { CampaignStateMachine } from '../statemachines/campaign-state-machine';
-import { AgentDesk } from './agents';
+import { AgentDesk, type ConnectConfig } from './agents';
 import { type ChannelConfig, RekindleFunctions } from './functions';
 import { UserImport } from './imports';
 import { ChannelFeedback } from './inbound';
@@ -28,6 +28,8 @@ export interface RekindleStackProps extends StackProps {
   sendRates: SendRates;
   /** Stack-wide: how long a pause may hold a touch before the touch is given up (`paused`). */
   pauseLimitHours: number;
+  /** An Amazon Connect instance that also gets every call task as a Connect task; without it, nothing of Connect. */
+  connect?: ConnectConfig;
   /** Stack-wide: where tracked links may lead, and for how long they work. */
   linkSettings: LinkSettings;
   /** When the alarms go off (send failure rate, SES reputation); see infra/monitoring.ts for the defaults. */
@@ -83,7 +85,8 @@ export class RekindleStack extends Stack {
     feedback.allowLinkSigning(this.functions.sendTouch);
     const userImport = new UserImport(this, 'UserImport', { tables: this.tables });
     // The call center: agents take, work and close the call tasks the ladders' last rungs create.
-    new AgentDesk(this, 'AgentDesk', { tables: this.tables, quietHours: props.quietHours });
+    const agentDesk = new AgentDesk(this, 'AgentDesk', { tables: this.tables, quietHours: props.quietHours });
+    if (props.connect) agentDesk.sendToConnect(this.functions.sendTouch, props.connect);
 
     const campaignRuns = props.campaigns.map((campaign) => {
       const machine = new CampaignStateMachine(this, `Campaign-${campaign.id}`, {

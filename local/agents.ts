@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { DateTime } from 'luxon';
-import { agentConsolePage } from '../functions/agents/console-page';
+import { agentConsolePage, type ConsoleSignIn, consoleHeaders } from '../functions/agents/console-page';
 import type { CallTask } from '../functions/channels/call-task-queue';
 import { LocalRekindle } from './runtime';
 
@@ -87,7 +87,9 @@ const bodyOf = async (request: IncomingMessage) => {
 export const startAgentDesk = async (port = 0) => {
   const rekindle = await LocalRekindle.start({ clockStart: new Date() });
   const tokens = new Map<string, { sub: string; groups: string }>();
-  const page = agentConsolePage({ signInPath: '/local/sign-in', agents: Object.keys(DEMO_AGENTS) });
+  const signIn: ConsoleSignIn = { kind: 'local', path: '/local/sign-in', agents: Object.keys(DEMO_AGENTS) };
+  const page = agentConsolePage({ signIn });
+  const pageHeaders = consoleHeaders(page, signIn);
   const { tasks, zones } = demoTasks(new Date());
   await rekindle.importUsers(
     tasks.map((task, index) => ({
@@ -109,7 +111,7 @@ export const startAgentDesk = async (port = 0) => {
       rekindle.clock.advanceTo(new Date());
       const url = new URL(request.url ?? '/', 'http://localhost');
       if (request.method === 'GET' && url.pathname === '/') {
-        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+        response.writeHead(200, pageHeaders);
         response.end(page);
         return;
       }

@@ -91,6 +91,14 @@ export const formatRun = (result: RunResult): string => {
   lines.push(
     `  completed ${summary.completed} · exited ${counts(summary.exited)} · converted before any touch ${summary.convertedBeforeFirstTouch}`,
   );
+  const { calls } = summary;
+  if (calls) {
+    const reasons =
+      Object.keys(calls.notInterested).length > 0 ? ` · not interested ${counts(calls.notInterested)}` : '';
+    lines.push(
+      `  calls: ${calls.tasks} tasks · called ${calls.attempted} · reached ${calls.reached} · ended ${counts(calls.endings)}${reasons}`,
+    );
+  }
   return lines.join('\n');
 };
 

@@ -145,6 +145,8 @@ export class UserSimulator implements SimulatedUsers {
     responses: Partial<Record<Channel, Partial<ChannelResponse>>> = {},
     private readonly organicGoalRate = 0.03,
     private readonly organicDays = 10,
+    /** Whether a team of simulated agents works the call tasks (a world without one lets them expire). */
+    private readonly callCenter = true,
   ) {
     this.responses = Object.fromEntries(
       Object.entries(defaultResponses).map(([channel, response]) => [
@@ -160,8 +162,9 @@ export class UserSimulator implements SimulatedUsers {
       if (this.seen.has(delivery.messageId)) continue;
       this.seen.add(delivery.messageId);
       this.queue.push(...scannerRequests(this.seed, delivery));
-      if (delivery.channel === 'call' && delivery.queue)
+      if (this.callCenter && delivery.channel === 'call' && delivery.queue) {
         this.queue.push(...agentCalls(this.seed, delivery, delivery.queue));
+      }
       const response = this.responses[delivery.channel];
       const random = randomStream(this.seed, delivery.messageId);
       // Drawn from a stream of its own, so adding opt-outs left every click and conversion as it was.

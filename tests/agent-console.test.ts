@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentConsolePage, consoleHeaders } from '../functions/agents/console-page';
 import type { CallTask } from '../functions/channels/call-task-queue';
 import { startAgentDesk } from '../local/agents';
 import { launchChromium } from './support/chromium';
@@ -65,5 +66,90 @@ describe('the agent console in Chromium, against DynamoDB Local', () => {
     expect((await tasks()).filter((task) => task.leasedBy === 'agent-ana')).toHaveLength(1);
     // Nothing but the page and its own API.
     expect(requests.every((url) => url.startsWith(desk.url))).toBe(true);
+  });
+});
+
+describe('the agent console on AWS: signing in with the Cognito user pool', () => {
+  it('answers each challenge Cognito asks (new password, authenticator setup) and calls the API with the ID token', async () => {
+    // Prepare: the page as the stack serves it; Cognito and the API have no local form here, so the browser's
+    // requests to them are answered by a stand-in that records them.
+    const signIn = { kind: 'cognito' as const, region: 'us-east-1', clientId: 'client-123' };
+    const page = agentConsolePage({ signIn });
+    const browser = await launchChromium();
+    const tab = await browser.newPage();
+    const cognitoCalls: { target: string; body: Record<string, unknown> }[] = [];
+    const apiCalls: { path: string; authorization: string | undefined }[] = [];
+    await tab.route('https://agents.example/', (route) =>
+      route.fulfill({ status: 200, headers: consoleHeaders(page, signIn), body: page }),
+    );
+    await tab.route('https://cognito-idp.us-east-1.amazonaws.com/', async (route) => {
+      const target = String(route.request().headers()['x-amz-target']).split('.').pop() ?? '';
+      const body = route.request().postDataJSON() as Record<string, unknown>;
+      cognitoCalls.push({ target, body });
+      const answers: Record<string, unknown> = {
+        InitiateAuth: { ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: 's1' },
+        AssociateSoftwareToken: { SecretCode: 'JBSWY3DPEHPK3PXP', Session: 's3' },
+        VerifySoftwareToken: { Status: 'SUCCESS', Session: 's4' },
+      };
+      const challenge = (body as { ChallengeName?: string }).ChallengeName;
+      const answer =
+        target === 'RespondToAuthChallenge'
+          ? challenge === 'NEW_PASSWORD_REQUIRED'
+            ? { ChallengeName: 'MFA_SETUP', Session: 's2' }
+            : { AuthenticationResult: { IdToken: 'id-token-of-ana', AccessToken: 'access' } }
+          : answers[target];
+      await route.fulfill({
+        status: 200,
+        contentType: 'application/x-amz-json-1.1',
+        body: JSON.stringify(answer),
+      });
+    });
+    await tab.route('https://agents.example/queues/**', (route) => {
+      apiCalls.push({
+        path: new URL(route.request().url()).pathname,
+        authorization: route.request().headers().authorization,
+      });
+      return route.fulfill({ status: 204 });
+    });
+
+    // Act: first sign-in of an account an administrator created: password, new password, authenticator app.
+    await tab.goto('https://agents.example/');
+    await tab.fill('#email', 'ana@lender.example');
+    await tab.fill('#password', 'Temporary-Pass-1');
+    await tab.click('#sign-in-button');
+    await tab.locator('#new-password-field:not([hidden])').waitFor();
+    await tab.fill('#new-password', 'A-new-Passw0rd!');
+    await tab.click('#sign-in-button');
+    await tab.locator('#totp-secret:not([hidden])').waitFor();
+    const secret = await tab.textContent('#totp-secret');
+    await tab.fill('#code', '123456');
+    await tab.click('#sign-in-button');
+    await tab.locator('#desk:not([hidden])').waitFor();
+    await tab.click('#next');
+    await tab.locator('#status', { hasText: 'Nothing to call' }).waitFor();
+    await browser.close();
+
+    // Assess: each step as Cognito's API expects it; the API got the ID token.
+    expect(cognitoCalls.map((call) => call.target)).toEqual([
+      'InitiateAuth',
+      'RespondToAuthChallenge',
+      'AssociateSoftwareToken',
+      'VerifySoftwareToken',
+      'RespondToAuthChallenge',
+    ]);
+    expect(cognitoCalls[0]?.body).toEqual({
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      ClientId: 'client-123',
+      AuthParameters: { USERNAME: 'ana@lender.example', PASSWORD: 'Temporary-Pass-1' },
+    });
+    expect(cognitoCalls[1]?.body).toMatchObject({
+      ChallengeName: 'NEW_PASSWORD_REQUIRED',
+      Session: 's1',
+      ChallengeResponses: { USERNAME: 'ana@lender.example', NEW_PASSWORD: 'A-new-Passw0rd!' },
+    });
+    expect(cognitoCalls[3]?.body).toEqual({ Session: 's3', UserCode: '123456' });
+    expect(cognitoCalls[4]?.body).toMatchObject({ ChallengeName: 'MFA_SETUP', Session: 's4' });
+    expect(secret).toContain('JBSWY3DPEHPK3PXP');
+    expect(apiCalls).toEqual([{ path: '/queues/onboarding/next', authorization: 'Bearer id-token-of-ana' }]);
   });
 });

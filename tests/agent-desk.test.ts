@@ -301,6 +301,47 @@ describe('the agent API', () => {
     });
   });
 
+  it('lets the call window close on tasks still open, and counts how every task ended in the run summary', async () => {
+    // Prepare: two users get registered-no-visit's call task at 11:00 local on 2026-11-28; an agent reaches
+    // the first an hour later, the second does not answer; nobody calls again before the window closes.
+    await local.rekindle.importUsers([aUser('u1'), aUser('u2')]);
+    const agentCall = (at: string, outcome: Record<string, string>) => ({
+      type: 'agent-call' as const,
+      occurredAt: at,
+      queue: 'onboarding',
+      agent: 'agent-ana',
+      outcome: outcome as { disposition: string },
+    });
+    local.rekindle.script([
+      agentCall('2026-11-28T18:00:00.000Z', {
+        disposition: 'reached-not-interested',
+        reason: 'rate-too-high',
+      }),
+      agentCall('2026-11-28T18:01:00.000Z', { disposition: 'no-answer' }),
+    ]);
+
+    // Act
+    const result = await local.rekindle.runCampaign(CAMPAIGN, { runDate: RUN_DATE });
+    const late = await call(new Date('2026-12-02T17:00:00.000Z'), 'POST', '/queues/onboarding/next', ANA);
+
+    // Assess
+    const tasks = (await local.rekindle.scanTable('CallTasks')) as unknown as CallTask[];
+    expect(tasks.map((one) => [one.createdAt.slice(0, 16), one.status, one.closedAs ?? null]).sort()).toEqual(
+      [
+        ['2026-11-28T17:00', 'closed', 'reached-not-interested'],
+        ['2026-11-28T17:00', 'expired', null],
+      ],
+    );
+    expect(result.output?.calls).toEqual({
+      tasks: 2,
+      attempted: 2,
+      reached: 1,
+      endings: { 'reached-not-interested': 1, expired: 1 },
+      notInterested: { 'rate-too-high': 1 },
+    });
+    expect(late.status).toBe(204);
+  });
+
   it('refuses callers without a token or outside the groups', async () => {
     await queueTasks([task('task-u1')]);
     const outsider = { sub: 'someone', groups: '[marketing]' };

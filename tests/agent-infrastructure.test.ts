@@ -9,10 +9,11 @@ const ofAgentDesk = (type: string) =>
   Object.entries(template.findResources(type)).filter(([id]) => id.startsWith('AgentDesk'));
 
 describe('the agent desk on AWS', () => {
-  it('is an HTTP API whose every route needs a token of the agents’ user pool', () => {
+  it('is an HTTP API whose every route but the console page needs a token of the agents’ user pool', () => {
     const [[apiId] = []] = ofAgentDesk('AWS::ApiGatewayV2::Api');
     const routes = ofAgentDesk('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties);
     expect(routes.map((route) => route.RouteKey).sort()).toEqual([
+      'GET /',
       'GET /queues/{queue}',
       'GET /tasks/{taskId}',
       'POST /queues/{queue}/next',
@@ -24,9 +25,10 @@ describe('the agent desk on AWS', () => {
       ApiId: { Ref: apiId },
       JwtConfiguration: { Issuer: expect.anything(), Audience: [expect.anything()] },
     });
-    for (const route of routes) {
+    for (const route of routes.filter((candidate) => candidate.RouteKey !== 'GET /')) {
       expect(route).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
     }
+    expect(routes.find((route) => route.RouteKey === 'GET /')).toMatchObject({ AuthorizationType: 'NONE' });
   });
 
   it('keeps agents in a pool nobody can sign up to, with a strong password and a required second factor', () => {
@@ -69,5 +71,30 @@ describe('the agent desk on AWS', () => {
     ]);
     expect(JSON.stringify(statements)).not.toMatch(/dynamodb:\*|DeleteItem|Scan/);
     expect(functionId).toBeDefined();
+  });
+
+  it('deploys nothing of Amazon Connect unless configured; configured, the send step may start tasks on that flow only', () => {
+    const connectPolicies = (stackTemplate: Template) =>
+      JSON.stringify(Object.values(stackTemplate.findResources('AWS::IAM::Policy'))).match(
+        /connect:[A-Za-z]+/g,
+      ) ?? [];
+    expect(connectPolicies(template)).toEqual([]);
+    const { app: withConnect } = createRekindleApp({
+      skipBundling: true,
+      connect: { instanceId: 'inst-1234', contactFlowId: 'flow-5678' },
+    });
+    const configured = Template.fromJSON(withConnect.synth().getStackByName(STACK_NAME).template);
+    expect(connectPolicies(configured)).toEqual(['connect:StartTaskContact']);
+    const [[, sendTouch] = []] = Object.entries(
+      configured.findResources('AWS::Lambda::Function', { Metadata: { 'rekindle:handler': 'send-touch' } }),
+    );
+    expect(sendTouch?.Properties.Environment.Variables).toMatchObject({
+      CONNECT_INSTANCE_ID: 'inst-1234',
+      CONNECT_CONTACT_FLOW_ID: 'flow-5678',
+      AGENT_CONSOLE_URL: expect.anything(),
+    });
+    expect(JSON.stringify(configured.findResources('AWS::IAM::Policy'))).toContain(
+      'instance/inst-1234/contact-flow/flow-5678',
+    );
   });
 });

@@ -10,8 +10,15 @@ import { aUser, reachableOn } from './support/users';
 const local = useLocalRekindle();
 const runInput = { runDate: RUN_DATE, timeZone: TIME_ZONE };
 /** Simulated users who never answer and never convert on their own. */
+/** Nobody reacts, and no call center works the call tasks. */
 const silent = () =>
-  new UserSimulator(1, { push: { click: 0 }, sms: { click: 0 }, email: { click: 0 }, call: { click: 0 } }, 0);
+  new UserSimulator(
+    1,
+    { push: { click: 0 }, sms: { click: 0 }, email: { click: 0 }, call: { click: 0 } },
+    0,
+    10,
+    false,
+  );
 
 /** Every touch that reached each user, as "touch:channel", from the sandbox and the call-task queue. */
 const touchesByUser = async () => {

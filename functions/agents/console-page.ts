@@ -1,13 +1,93 @@
+import { createHash } from 'node:crypto';
 import { dispositions, notInterestedReasons } from './dispositions';
 
 /**
- * The agent console: one page, no framework, nothing loaded from elsewhere. It signs in (`signInPath` answers
- * `{ token }` for `{ agent }`), then talks to the agent API with that bearer token: take the next task of a
- * queue, read its script, offer and history, record the outcome, take the next.
+ * How the console signs in: on AWS with the stack's Cognito user pool (email, password, then the TOTP code; a
+ * first sign-in also sets a new password and the authenticator app), locally with a demo agent's name.
  */
-export const agentConsolePage = (options: { signInPath: string; agents: readonly string[] }): string => {
-  const optionsOf = (values: readonly string[]) =>
-    values.map((value) => `<option value="${value}">${value}</option>`).join('');
+export type ConsoleSignIn =
+  | { kind: 'cognito'; region: string; clientId: string }
+  | { kind: 'local'; path: string; agents: readonly string[] };
+
+const optionsOf = (values: readonly string[]) =>
+  values.map((value) => `<option value="${value}">${value}</option>`).join('');
+
+const signInFields = (signIn: ConsoleSignIn) =>
+  signIn.kind === 'local'
+    ? `<label for="agent">Agent</label><select id="agent">${optionsOf(signIn.agents)}</select>`
+    : `<label for="email">Email</label><input id="email" type="email" autocomplete="username">
+  <label for="password">Password</label><input id="password" type="password" autocomplete="current-password">
+  <div id="new-password-field" hidden><label for="new-password">New password</label><input id="new-password" type="password" autocomplete="new-password"></div>
+  <p id="totp-secret" class="muted" hidden></p>
+  <div id="code-field" hidden><label for="code">Code from your authenticator app</label><input id="code" inputmode="numeric" autocomplete="one-time-code"></div>`;
+
+/**
+ * Signing in, in the page's script: sets `token` (a bearer token for the agent API) and resolves. Cognito's
+ * JSON API is called directly (USER_PASSWORD_AUTH), answering each challenge it asks: a new password for an
+ * account an administrator created, setting up the authenticator app, the TOTP code.
+ */
+const signInScript = (signIn: ConsoleSignIn) =>
+  signIn.kind === 'local'
+    ? `const signIn = async () => {
+    const response = await fetch(${JSON.stringify(signIn.path)}, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ agent: $('agent').value }),
+    });
+    token = (await response.json()).token;
+  };`
+    : `const cognito = async (action, body) => {
+    const response = await fetch(${JSON.stringify(`https://cognito-idp.${signIn.region}.amazonaws.com/`)}, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.' + action },
+      body: JSON.stringify(body),
+    });
+    const data = await response.json();
+    if (!response.ok) throw new Error(data.message || data.__type || 'Sign-in failed');
+    return data;
+  };
+  const clientId = ${JSON.stringify(signIn.clientId)};
+  let pending = null;
+  const ask = (field) => { $(field).hidden = false; $(field).querySelector('input').focus(); };
+  const signIn = async () => {
+    const username = $('email').value.trim();
+    let step = pending || await cognito('InitiateAuth', {
+      AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId,
+      AuthParameters: { USERNAME: username, PASSWORD: $('password').value },
+    });
+    pending = null;
+    while (!step.AuthenticationResult) {
+      const answer = (ChallengeName, ChallengeResponses, Session = step.Session) =>
+        cognito('RespondToAuthChallenge', { ClientId: clientId, ChallengeName, Session, ChallengeResponses: { USERNAME: username, ...ChallengeResponses } });
+      if (step.ChallengeName === 'NEW_PASSWORD_REQUIRED') {
+        if (!$('new-password').value) { pending = step; ask('new-password-field'); throw new Error('Choose a new password, then sign in again.'); }
+        step = await answer('NEW_PASSWORD_REQUIRED', { NEW_PASSWORD: $('new-password').value });
+      } else if (step.ChallengeName === 'MFA_SETUP') {
+        if (!$('code').value) {
+          const { SecretCode, Session } = await cognito('AssociateSoftwareToken', { Session: step.Session });
+          pending = { ...step, Session };
+          $('totp-secret').hidden = false;
+          $('totp-secret').textContent = 'Add this key to your authenticator app, then enter its code: ' + SecretCode;
+          ask('code-field');
+          throw new Error('Set up your authenticator app, then sign in again.');
+        }
+        const verified = await cognito('VerifySoftwareToken', { Session: step.Session, UserCode: $('code').value.trim() });
+        step = await answer('MFA_SETUP', {}, verified.Session);
+      } else if (step.ChallengeName === 'SOFTWARE_TOKEN_MFA') {
+        if (!$('code').value) { pending = step; ask('code-field'); throw new Error('Enter the code from your authenticator app.'); }
+        step = await answer('SOFTWARE_TOKEN_MFA', { SOFTWARE_TOKEN_MFA_CODE: $('code').value.trim() });
+      } else {
+        throw new Error('Sign-in needs ' + step.ChallengeName + ', which this page does not handle');
+      }
+    }
+    token = step.AuthenticationResult.IdToken;
+  };`;
+
+/**
+ * The agent console: one page, no framework, nothing loaded from elsewhere but the sign-in service. It signs
+ * in, then talks to the agent API with a bearer token: take the next task of a queue, read its script, offer
+ * and history, record the outcome, take the next.
+ */
+export const agentConsolePage = (options: { signIn: ConsoleSignIn }): string => {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Rekindle · call tasks</title>
@@ -26,7 +106,7 @@ ol{padding-left:20px}
 <h1>Call tasks</h1>
 <section id="sign-in">
   <h2>Sign in</h2>
-  <label for="agent">Agent</label><select id="agent">${optionsOf(options.agents)}</select>
+  ${signInFields(options.signIn)}
   <button id="sign-in-button" type="button">Sign in</button>
 </section>
 <section id="desk" hidden>
@@ -94,13 +174,10 @@ ol{padding-left:20px}
     $('reason-field').hidden = true;
     $('callback-field').hidden = true;
   };
+  ${signInScript(options.signIn)}
   $('sign-in-button').addEventListener('click', async () => {
     try {
-      const response = await fetch(${JSON.stringify(options.signInPath)}, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ agent: $('agent').value }),
-      });
-      token = (await response.json()).token;
+      await signIn();
       $('sign-in').hidden = true;
       $('desk').hidden = false;
       show(null);
@@ -136,4 +213,30 @@ ol{padding-left:20px}
 })();
 </script>
 </body></html>`;
+};
+
+/**
+ * The headers the console is served with: never cached, never framed, and a Content-Security-Policy that lets
+ * only its own inline script run (by hash) and only its own API and the sign-in service be called.
+ */
+export const consoleHeaders = (page: string, signIn: ConsoleSignIn): Record<string, string> => {
+  const script = /<script>([\s\S]*)<\/script>/.exec(page)?.[1] ?? '';
+  const hash = createHash('sha256').update(script).digest('base64');
+  const signInService =
+    signIn.kind === 'cognito' ? ` https://cognito-idp.${signIn.region}.amazonaws.com` : '';
+  return {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': [
+      "default-src 'none'",
+      "style-src 'unsafe-inline'",
+      `script-src 'sha256-${hash}'`,
+      `connect-src 'self'${signInService}`,
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+      "base-uri 'none'",
+    ].join('; '),
+  };
 };

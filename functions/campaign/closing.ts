@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
-import { expireCallTask } from '../data/call-tasks';
+import { tallyCalls } from '../agents/call-tally';
+import { expireCallTask, getCallTasks } from '../data/call-tasks';
 import { getRunControl } from '../data/controls';
 import { getEnrollmentBatch, recordTerminalStates } from '../data/enrollments';
 import { putBatchClosing } from '../data/runs';
@@ -71,6 +72,8 @@ export const closeBatch = async (run: Run, batch: number, now: Date): Promise<Ba
     );
     const limit = pLimit(EXPIRIES_IN_FLIGHT);
     await Promise.all(callTasks.map((taskId) => limit(() => expireCallTask(taskId, now.toISOString()))));
+    // How they ended, read once they all did: what agents recorded, or expired.
+    if (callTasks.length > 0) closing.calls = tallyCalls((await getCallTasks(callTasks)).values());
   }
   await recordTerminalStates(run.runId, batch, terminal);
   await putBatchClosing(run.runId, closing);

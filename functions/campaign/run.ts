@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { CallTally } from '../agents/call-tally';
 import { describeFirstIssue, InvalidRunInput } from '../shared/errors';
 import { ianaTimeZone, localDate } from '../shared/schemas';
 import type { Campaign, Channel } from './definition';
@@ -177,6 +178,8 @@ export interface BatchClosing {
   exited: Partial<Record<SkipReason, number>>;
   holdout: number;
   holdoutConverted: number;
+  /** How the batch's call tasks ended (none without call tasks; closings before it kept none). */
+  calls?: CallTally;
 }
 
 export interface TouchSummary {
@@ -218,6 +221,8 @@ export interface RunSummary {
   lift?: Lift;
   /** How long pauses held the run's touches back, and whether the operator stopped it. */
   brakes: RunBrakesSummary;
+  /** How the run's call tasks ended: called, reached, each ending and the reasons for no (with call tasks only). */
+  calls?: CallTally;
 }
 
 export interface RunBrakesSummary {

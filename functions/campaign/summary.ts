@@ -1,3 +1,4 @@
+import { addCallTallies } from '../agents/call-tally';
 import { getRunControl, removeStopRequest } from '../data/controls';
 import { completeRun, getSelection, queryBatchClosings, queryTouchOutcomes } from '../data/runs';
 import { heldMilliseconds, type RunControl } from '../operations/controls';
@@ -109,6 +110,8 @@ export const tallyRun = async (run: Run, now: Date): Promise<{ summary: RunSumma
     ...liftField(liftOf({ converted, size: selection.enrolled - holdout.size }, holdout)),
     brakes,
   };
+  const calls = addCallTallies(closings.map((closing) => closing.calls));
+  if (calls) summary.calls = calls;
   return { summary, stopped: control.stopRequestedAt !== undefined };
 };
 

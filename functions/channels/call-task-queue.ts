@@ -50,13 +50,18 @@ export interface CallRecord {
 const MONTH_SECONDS = 30 * 24 * 60 * 60;
 
 /**
- * Creates call tasks in Rekindle's own queue table, where agents pick them by queue and priority.
- * The task id is (run, user), so a retried batch creates no second task.
+ * Creates call tasks in Rekindle's own queue table, where agents pick them by queue and priority, and, with
+ * `alsoCreate` (an Amazon Connect instance), as a Connect task too. The task id is (run, user), so a retried
+ * batch creates no second task. A Connect failure leaves the task in Rekindle's queue, where the agent console
+ * still shows it; it is reported to `onConnectFailure` (a log and a metric), never as a failed send.
  */
-export const callTaskQueue: ChannelSender<'call'> = {
+export const callTaskQueue = (
+  alsoCreate?: (task: CallTask) => Promise<unknown>,
+  onConnectFailure: (error: unknown) => void = () => {},
+): ChannelSender<'call'> => ({
   async send(message) {
     const taskId = `${message.runId}#${message.userId}`;
-    await putCallTask({
+    const task: CallTask = {
       taskId,
       queue: message.queue,
       priority: message.priority,
@@ -73,7 +78,9 @@ export const callTaskQueue: ChannelSender<'call'> = {
       createdAt: message.sentAt,
       expiresAt: message.expiresAt,
       ttl: Math.floor(Date.parse(message.expiresAt) / 1000) + MONTH_SECONDS,
-    });
+    };
+    const created = await putCallTask(task);
+    if (created && alsoCreate) await alsoCreate(task).catch(onConnectFailure);
     return { messageId: taskId };
   },
-};
+});

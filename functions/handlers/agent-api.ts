@@ -9,6 +9,7 @@ import {
   taskDetail,
 } from '../agents/agent-desk';
 import { AgentNotAllowed, AgentNotAuthenticated, agentOf } from '../agents/agent-identity';
+import { agentConsolePage, consoleHeaders } from '../agents/console-page';
 import { InvalidAgentRequest, parseOutcome } from '../agents/dispositions';
 import { quietHoursFrom } from '../guardrails/quiet-hours';
 import { now } from '../shared/clock';
@@ -16,6 +17,15 @@ import { lambdaHandler } from '../shared/lambda';
 import { logger, metrics } from '../shared/powertools';
 
 const callingQuiet = quietHoursFrom(process.env.QUIET_HOURS).call;
+
+// The console page, signing in with the stack's user pool; built once per container.
+const signIn = {
+  kind: 'cognito' as const,
+  region: process.env.AWS_REGION ?? 'us-east-1',
+  clientId: process.env.AGENT_USER_POOL_CLIENT_ID ?? '',
+};
+const consolePage = agentConsolePage({ signIn });
+const consolePageHeaders = consoleHeaders(consolePage, signIn);
 
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), {
@@ -38,6 +48,9 @@ const taskParam = (taskId: string | undefined) => {
 };
 
 const app = new Router();
+
+/** The agent console (public: it holds no data; everything it shows comes from the routes below, signed in). */
+app.get('/', () => new Response(consolePage, { status: 200, headers: consolePageHeaders }));
 
 /** The next task of the queue, leased to the calling agent; 204 when there is nothing to call now. */
 app.post('/queues/:queue/next', async ({ params, event }) => {
