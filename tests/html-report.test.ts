@@ -218,6 +218,14 @@ const sumOf = (runs: readonly ReportRun[], pick: (run: ReportRun) => number) =>
 describe('the HTML report as a string', () => {
   const html = renderHtmlReport(data);
 
+  it('shows how many members agents called and reached, on call rows only', () => {
+    // Assess: the call row (300 sent, all called, 150 reached) has both; other channels show a dash.
+    expect(html).toMatch(/<th>called<\/th><th>reached<\/th>/);
+    expect(html).toMatch(
+      /300 <span class="rate">100(\.0)?%<\/span><\/td><td>150 <span class="rate">50(\.0)?%<\/span>/,
+    );
+  });
+
   it('escapes the texts that come from data', () => {
     // Assess
     expect(html).not.toContain('<script');

@@ -213,12 +213,13 @@ const funnelTable = (
   <table>
     <thead><tr><th>channel</th><th>sent</th><th>delivered</th><th>failed</th><th>no final report</th>
       <th>opened <small>of delivered</small></th><th>clicked</th><th>scanned <small>not clicks</small></th>
-      <th>logged in</th><th>applied</th><th>drew down</th></tr></thead>
+      <th>called</th><th>reached</th><th>logged in</th><th>applied</th><th>drew down</th></tr></thead>
     <tbody>${byChannel.map(
       (row) => html`<tr><th>${row.channel}</th><td>${count(row.sent)}</td>
         <td>${countAndRate(row.delivered, row.sent)}</td><td>${countAndRate(row.failed, row.sent)}</td>
         <td>${countAndRate(row.unreported, row.sent)}</td><td>${countAndRate(row.opened, row.delivered)}</td>
         <td>${countAndRate(clickedOf(row), row.sent)}</td><td>${countAndRate(row.scanned, row.sent)}</td>
+        <td>${countAndRate(row.attempted, row.sent)}</td><td>${countAndRate(row.reached, row.sent)}</td>
         <td>${countAndRate(row.loggedIn, row.sent)}</td><td>${countAndRate(row.applied, row.sent)}</td>
         <td>${countAndRate(row.drewDown, row.sent)}</td></tr>`,
     )}</tbody>
@@ -526,7 +527,7 @@ const runPart = (run: ReportRun) => {
         : html`<table>
       <thead><tr><th>touch</th><th class="text">channel</th><th class="text">variant</th><th class="text">offer</th><th>sent</th><th>delivered</th>
         <th>failed</th><th>no final report</th><th>opened <small>of delivered</small></th><th>clicked</th>
-        <th>scanned</th><th>logged in</th><th>applied</th><th>drew down</th></tr></thead>
+        <th>scanned</th><th>called</th><th>reached</th><th>logged in</th><th>applied</th><th>drew down</th></tr></thead>
       <tbody>${run.funnel.map(
         (
           row,
@@ -535,6 +536,7 @@ const runPart = (run: ReportRun) => {
           <td>${countAndRate(row.failed, row.sent)}</td><td>${countAndRate(row.unreported, row.sent)}</td>
           <td>${countAndRate(row.opened, row.delivered)}</td><td>${countAndRate(clickedOf(row), row.sent)}</td>
           <td>${countAndRate(row.scanned, row.sent)}</td>
+          <td>${countAndRate(row.attempted, row.sent)}</td><td>${countAndRate(row.reached, row.sent)}</td>
           <td>${countAndRate(row.loggedIn, row.sent)}</td><td>${countAndRate(row.applied, row.sent)}</td>
           <td>${countAndRate(row.drewDown, row.sent)}</td></tr>`,
       )}</tbody>
