@@ -135,6 +135,10 @@ export class UserSimulator implements SimulatedUsers {
   private readonly responses: Record<Channel, ChannelResponse>;
 
   private readonly organic = new Set<string>();
+  /** Each simulated agent's calls booked so far, as [start, end) in virtual time (ms). */
+  private readonly agentsBusy = new Map<string, [number, number][]>(
+    SIMULATED_AGENTS.map((agent) => [agent, []]),
+  );
 
   /**
    * @param organicGoalRate share of enrolled users who reach the goal on their own within `organicDays`
@@ -163,7 +167,7 @@ export class UserSimulator implements SimulatedUsers {
       this.seen.add(delivery.messageId);
       this.queue.push(...scannerRequests(this.seed, delivery));
       if (this.callCenter && delivery.channel === 'call' && delivery.queue) {
-        this.queue.push(...agentCalls(this.seed, delivery, delivery.queue));
+        this.queue.push(...agentCalls(this.seed, delivery, delivery.queue, this.agentsBusy));
       }
       const response = this.responses[delivery.channel];
       const random = randomStream(this.seed, delivery.messageId);
@@ -290,12 +294,46 @@ const CALL_OUTCOMES: [number, { disposition: string; reason?: string }][] = [
 ];
 const SIMULATED_AGENTS = ['sim-agent-1', 'sim-agent-2', 'sim-agent-3'];
 
+/** The first moment from `from` at which some agent is free for `duration`, booked for them. */
+const bookAgent = (busy: Map<string, [number, number][]>, from: number, duration: number) => {
+  let best: { agent: string; start: number } | undefined;
+  for (const [agent, intervals] of busy) {
+    let start = from;
+    for (const [begin, end] of intervals) {
+      if (start + duration <= begin) break;
+      if (end > start) start = end;
+    }
+    if (!best || start < best.start) best = { agent, start };
+  }
+  const chosen = best ?? { agent: 'sim-agent-1', start: from };
+  const intervals = busy.get(chosen.agent) ?? [];
+  intervals.push([chosen.start, chosen.start + duration]);
+  intervals.sort((a, b) => a[0] - b[0]);
+  busy.set(chosen.agent, intervals);
+  return chosen;
+};
+
+/** Minutes an agent spends on a call that ends this way, dialling and wrap-up included. */
+const handlingMinutes = (disposition: string, random: ReturnType<typeof randomStream>) =>
+  disposition.startsWith('reached-')
+    ? random.integer(5, 12)
+    : disposition === 'do-not-call'
+      ? 3
+      : random.integer(1, 2);
+
 /**
  * A small team works the queue: for each call task, up to three tries of "take the next task, record how the
  * call went" through the agent API, the first 20 minutes to 4 hours after the task, later ones after the
- * requeue delay (unanswered and busy calls come back). The team takes whichever task is next, as agents do.
+ * requeue delay (unanswered and busy calls come back). Each call goes to the agent free first and keeps them
+ * busy for its handling time, so a long queue waits for the team. The team takes whichever task is next, as
+ * agents do.
  */
-const agentCalls = (seed: number, delivery: Delivery, queue: string): SimulatedEvent[] => {
+const agentCalls = (
+  seed: number,
+  delivery: Delivery,
+  queue: string,
+  busy: Map<string, [number, number][]>,
+): SimulatedEvent[] => {
   const random = randomStream(seed, `agent|${delivery.messageId}`);
   const calls: SimulatedEvent[] = [];
   let at = Date.parse(delivery.sentAt) + random.integer(20, 240) * MINUTE;
@@ -306,13 +344,10 @@ const agentCalls = (seed: number, delivery: Delivery, queue: string): SimulatedE
       below += share;
       return draw < below;
     })?.[1] ?? { disposition: 'no-answer' };
-    calls.push({
-      type: 'agent-call',
-      occurredAt: new Date(at).toISOString(),
-      queue,
-      agent: SIMULATED_AGENTS[random.integer(0, SIMULATED_AGENTS.length - 1)] ?? 'sim-agent-1',
-      outcome,
-    });
+    const minutes = handlingMinutes(outcome.disposition, random);
+    const { agent, start } = bookAgent(busy, at, minutes * MINUTE);
+    at = start;
+    calls.push({ type: 'agent-call', occurredAt: new Date(at).toISOString(), queue, agent, outcome });
     if (outcome.disposition !== 'no-answer' && outcome.disposition !== 'busy') break;
     at += (outcome.disposition === 'busy' ? 35 : 125) * MINUTE + random.integer(0, 60) * MINUTE;
   }
