@@ -67,7 +67,7 @@ export class AgentDesk extends Construct {
     }
     const client = this.userPool.addClient('AgentConsole', {
       // The console signs in with the password and then the TOTP code, over Cognito's JSON API.
-      authFlows: { userSrp: true, userPassword: true },
+      authFlows: { userPassword: true },
       accessTokenValidity: Duration.hours(8),
       idTokenValidity: Duration.hours(8),
       preventUserExistenceErrors: true,
@@ -76,12 +76,17 @@ export class AgentDesk extends Construct {
     const api = handlerFunction(this, 'agent-api', {
       ...userWriteEnvironment(props.tables),
       CALL_TASKS_TABLE: props.tables.callTasks.tableName,
+      CONTROLS_TABLE: props.tables.controls.tableName,
       QUIET_HOURS: JSON.stringify(props.quietHours),
       AGENT_USER_POOL_CLIENT_ID: client.userPoolClientId,
+      // Answers carry phones and notes: X-Ray keeps no copy of them.
+      POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
     });
     allow(api, props.tables.callTasks, ['GetItem', 'UpdateItem']);
     allow(api, props.tables.callTasks, ['Query'], OPEN_CALL_TASKS_INDEX);
     allow(api, props.tables.users, ['BatchGetItem']);
+    // The operator's brakes: a paused campaign or a stopped run offers no calls.
+    allow(api, props.tables.controls, ['GetItem']);
     // Do not call turns the person's call consent off through the one user-write path.
     allowUserWrites(api, props.tables);
 

@@ -245,6 +245,65 @@ describe('the agent API', () => {
     expect(late.answer.body).toMatchObject({ taskId: 'task-u6', closedAs: 'callback-after-window' });
   });
 
+  it('keeps a do-not-call even when the run expired the task during the call, and lets a run-out lease record', async () => {
+    // Prepare: Ana takes two tasks; the run's close expires the first while she is on the phone.
+    await queueTasks([task('task-u1', { priority: 1 }), task('task-u2')]);
+    await call(MORNING, 'POST', '/queues/onboarding/next', ANA);
+    await call(MORNING, 'POST', '/queues/onboarding/next', ANA);
+    const { expireCallTask } = await import('../functions/data/call-tasks');
+    await expireCallTask('task-u1', minutesAfter(MORNING, 5).toISOString());
+
+    // Act: her outcomes come in after her 10-minute leases ran out.
+    const late = minutesAfter(MORNING, 14);
+    const dnc = await call(late, 'POST', '/tasks/task-u1/outcome', ANA, { disposition: 'do-not-call' });
+    const interested = await call(late, 'POST', '/tasks/task-u2/outcome', ANA, {
+      disposition: 'reached-interested',
+    });
+
+    // Assess: the task was closed already, but the person is never called again; nobody took the other.
+    expect(dnc).toMatchObject({ status: 409, body: { error: 'TaskClosed' } });
+    const users = await local.rekindle.scanTable('Users');
+    expect(users.find((user) => user.userId === 'u1')).toMatchObject({ consents: { call: false } });
+    expect(interested.body).toEqual({ taskId: 'task-u2', result: 'closed', closedAs: 'reached-interested' });
+  });
+
+  it('offers nothing of a paused campaign, and its tasks again after the resume', async () => {
+    // Prepare
+    await queueTasks([task('task-u1')]);
+    const { operate } = await import('../functions/operations/operator');
+    await operate(
+      { action: 'pause', campaignId: CAMPAIGN },
+      { at: MORNING, by: 'ops', campaignIds: [CAMPAIGN] },
+    );
+
+    // Act
+    const paused = await call(MORNING, 'POST', '/queues/onboarding/next', ANA);
+    await operate(
+      { action: 'resume', campaignId: CAMPAIGN },
+      { at: MORNING, by: 'ops', campaignIds: [CAMPAIGN] },
+    );
+    const resumed = await call(MORNING, 'POST', '/queues/onboarding/next', ANA);
+
+    // Assess
+    expect(paused.status).toBe(204);
+    expect(resumed.body.taskId).toBe('task-u1');
+  });
+
+  it('compares a callback time with an offset as a moment', async () => {
+    // Prepare: the window ends 2026-11-25T17:00Z; 12:00-06:00 is 18:00Z, after it.
+    await queueTasks([task('task-u1')]);
+    await call(MORNING, 'POST', '/queues/onboarding/next', ANA);
+
+    // Act
+    const answer = await call(MORNING, 'POST', '/tasks/task-u1/outcome', ANA, {
+      disposition: 'callback-requested',
+      callbackAt: '2026-11-25T12:00:00-06:00',
+    });
+
+    // Assess
+    expect(answer.body).toMatchObject({ closedAs: 'callback-after-window' });
+  });
+
   it('closes a task whose person withdrew call consent since, instead of offering it', async () => {
     // Prepare
     await queueTasks([task('task-u1', { priority: 1 }), task('task-u2')]);
@@ -411,6 +470,14 @@ describe('the agent API', () => {
       'POST',
       '/tasks/task-u1/outcome',
       { disposition: 'callback-requested', callbackAt: 'tomorrow' },
+      400,
+      'InvalidAgentRequest',
+    ],
+    [
+      'a callback time in the past',
+      'POST',
+      '/tasks/task-u1/outcome',
+      { disposition: 'callback-requested', callbackAt: '2026-11-23T15:00:00Z' },
       400,
       'InvalidAgentRequest',
     ],

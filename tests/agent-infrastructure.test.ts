@@ -64,6 +64,7 @@ describe('the agent desk on AWS', () => {
       'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
       'dynamodb:GetItem',
+      'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:PutItem',
       'dynamodb:Query',

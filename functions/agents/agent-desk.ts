@@ -9,12 +9,19 @@ import {
   settleCallTask,
   type TaskSettlement,
 } from '../data/call-tasks';
+import { getBrakesItem, STACK } from '../data/controls';
 import { getUsers } from '../data/users';
 import { isQuietHour, type QuietSpan } from '../guardrails/quiet-hours';
 import { RekindleError } from '../shared/errors';
 import type { UserRecord } from '../users/user';
 import { applyUserUpdate } from '../users/user-update';
-import { type CallOutcome, LEASE_MINUTES, MAX_ATTEMPTS, REQUEUE_MINUTES } from './dispositions';
+import {
+  type CallOutcome,
+  InvalidAgentRequest,
+  LEASE_MINUTES,
+  MAX_ATTEMPTS,
+  REQUEUE_MINUTES,
+} from './dispositions';
 
 /** No task of that id. */
 export class TaskNotFound extends RekindleError {
@@ -32,7 +39,7 @@ export class TaskClosed extends RekindleError {
 
 /** The agent does not hold the task's lease: another agent took it, or the lease ran out. */
 export class LeaseNotHeld extends RekindleError {
-  constructor(taskId: string, why: 'held-by-another' | 'expired' | 'never-leased') {
+  constructor(taskId: string, why: 'held-by-another' | 'never-leased') {
     super('LeaseNotHeld', `You do not hold call task ${taskId}: ${why}`);
   }
 }
@@ -129,14 +136,23 @@ export const takeNextTask = async (
   callingQuiet: QuietSpan,
 ): Promise<TaskView | undefined> => {
   const until = new Date(now.getTime() + LEASE_MINUTES * 60_000);
+  // The operator's brakes hold calls too: nothing of a paused campaign (or stack) or a stopped run is offered.
+  const { pauses, stops } = await getBrakesItem();
+  if (pauses[STACK]?.paused) return undefined;
   for await (const candidate of openTasksOf(queue)) {
     if (!callableAt(candidate, now, callingQuiet)) continue;
+    if (pauses[candidate.campaignId]?.paused || stops[candidate.runId]) continue;
     // Another agent may take it first: then this one goes on down the queue.
     const leased = await leaseCallTask(candidate.taskId, agentId, now, until);
     if (leased === undefined) continue;
     const user = await userOf(leased.userId);
     if (!user?.consents.call || !user.contact.phone) {
-      await closeCallTaskUncalled(leased.taskId, agentId, now, 'consent-withdrawn');
+      await closeCallTaskUncalled(
+        leased.taskId,
+        agentId,
+        now,
+        user?.consents.call ? 'no-phone' : 'consent-withdrawn',
+      );
       continue;
     }
     return viewOf(leased, user, agentId, now);
@@ -151,13 +167,16 @@ export const taskDetail = async (taskId: string, agentId: string, now: Date): Pr
   return viewOf(task, await userOf(task.userId), agentId, now);
 };
 
-/** Why this agent cannot record on this task now, as a named error; nothing when they can. */
-const assertHeld = (task: CallTask | undefined, taskId: string, agentId: string, now: Date): CallTask => {
+/**
+ * Why this agent cannot record on this task now, as a named error; nothing when they can. A lease that ran out
+ * still lets its agent record while nobody else took the task (a call can outlast the lease): taking it
+ * overwrites `leasedBy`.
+ */
+const assertHeld = (task: CallTask | undefined, taskId: string, agentId: string): CallTask => {
   if (task === undefined) throw new TaskNotFound(taskId);
   if (task.status !== 'open') throw new TaskClosed(taskId, task.status);
   if (task.leasedBy === undefined) throw new LeaseNotHeld(taskId, 'never-leased');
   if (task.leasedBy !== agentId) throw new LeaseNotHeld(taskId, 'held-by-another');
-  if ((task.leaseUntil ?? '') <= now.toISOString()) throw new LeaseNotHeld(taskId, 'expired');
   return task;
 };
 
@@ -170,20 +189,23 @@ const settlementOf = (task: CallTask, outcome: CallOutcome, now: Date): TaskSett
       const at = new Date(now.getTime() + REQUEUE_MINUTES[outcome.disposition] * 60_000);
       return { requeueAt: at.toISOString() };
     }
-    case 'callback-requested':
-      return (outcome.callbackAt ?? '') < task.expiresAt
-        ? { requeueAt: new Date(Date.parse(outcome.callbackAt ?? '')).toISOString() }
+    case 'callback-requested': {
+      // Compared as moments: a callback time may carry any offset.
+      const at = Date.parse(outcome.callbackAt ?? '');
+      return at < Date.parse(task.expiresAt)
+        ? { requeueAt: new Date(at).toISOString() }
         : { closedAs: 'callback-after-window' };
+    }
     default:
       return { closedAs: outcome.disposition };
   }
 };
 
 /**
- * Records the outcome of the call on the task the agent holds. Unknown task, a closed task, or a lease held
- * by someone else or run out: a named error, nothing written. Do not call turns the person's call consent off
- * through the one user-write path (before the task closes: if the close then loses a race, the person is
- * still never called again, the safe side).
+ * Records the outcome of the call on the task the agent holds (a lease that ran out still counts while nobody
+ * else took the task). Unknown task, a closed task, someone else's task, a callback time in the past: a named
+ * error, nothing written. Do not call turns the person's call consent off through the one user-write path
+ * first, and does so even if the run expired the task during the call: the person is never called again.
  */
 export const recordCallOutcome = async (
   taskId: string,
@@ -191,11 +213,15 @@ export const recordCallOutcome = async (
   outcome: CallOutcome,
   now: Date,
 ): Promise<{ taskId: string; result: 'requeued' | 'closed'; availableAt?: string; closedAs?: string }> => {
-  const task = assertHeld(await getCallTask(taskId), taskId, agentId, now);
-  const settlement = settlementOf(task, outcome, now);
-  if (outcome.disposition === 'do-not-call') {
+  if (outcome.callbackAt !== undefined && Date.parse(outcome.callbackAt) <= now.getTime()) {
+    throw new InvalidAgentRequest('callbackAt: must be in the future');
+  }
+  const found = await getCallTask(taskId);
+  // The person asked not to be called: that holds even if the task closed or its lease passed meanwhile, as
+  // long as this agent is the one who had it.
+  if (outcome.disposition === 'do-not-call' && found !== undefined && found.leasedBy === agentId) {
     await applyUserUpdate({
-      userId: task.userId,
+      userId: found.userId,
       occurredAt: now.toISOString(),
       source: DO_NOT_CALL_SOURCE,
       eventId: `call-task#${taskId}`,
@@ -203,6 +229,8 @@ export const recordCallOutcome = async (
       ifMissing: 'ignore',
     });
   }
+  const task = assertHeld(found, taskId, agentId);
+  const settlement = settlementOf(task, outcome, now);
   const call: CallRecord = {
     at: now.toISOString(),
     by: agentId,
@@ -213,8 +241,8 @@ export const recordCallOutcome = async (
   };
   if (!(await settleCallTask(taskId, agentId, now, call, settlement))) {
     // Lost between the read and the write: say why, as if it had been seen at the read.
-    assertHeld(await getCallTask(taskId), taskId, agentId, now);
-    throw new LeaseNotHeld(taskId, 'expired');
+    assertHeld(await getCallTask(taskId), taskId, agentId);
+    throw new LeaseNotHeld(taskId, 'held-by-another');
   }
   return 'requeueAt' in settlement
     ? { taskId, result: 'requeued', availableAt: settlement.requeueAt }

@@ -181,6 +181,9 @@ ol{padding-left:20px}
       $('sign-in').hidden = true;
       $('desk').hidden = false;
       show(null);
+      // A link from elsewhere (an Amazon Connect task) names its task: show it.
+      const linked = new URLSearchParams(location.search).get('task');
+      if (linked) render((await api('GET', '/tasks/' + encodeURIComponent(linked))).data);
     } catch (error) { show(error); }
   });
   $('next').addEventListener('click', async () => {

@@ -29,7 +29,7 @@ export interface CallTask {
   /** Every call of the task: when, by whom, how it ended. */
   calls?: CallRecord[];
   /** How the task ended: the last call's disposition, or why it ended without one. */
-  closedAs?: Disposition | 'attempts-exhausted' | 'callback-after-window' | 'consent-withdrawn';
+  closedAs?: Disposition | 'attempts-exhausted' | 'callback-after-window' | 'consent-withdrawn' | 'no-phone';
   closedAt?: string;
   closedBy?: string;
   /** When the call window closes; DynamoDB deletes the task a month later (TTL). */

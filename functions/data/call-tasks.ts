@@ -122,7 +122,6 @@ export const settleCallTask = async (
   const values: Record<string, unknown> = {
     ':agent': agentId,
     ':open': 'open',
-    ':now': now.toISOString(),
     ':call': [call],
     ':none': [],
     ':one': 1,
@@ -132,6 +131,7 @@ export const settleCallTask = async (
     values[':availableAt'] = settlement.requeueAt;
     update = `SET availableAt = :availableAt, calls = list_append(if_not_exists(calls, :none), :call) REMOVE leasedBy, leaseUntil ADD attempts :one`;
   } else {
+    values[':now'] = now.toISOString();
     values[':closed'] = 'closed';
     values[':closedAs'] = settlement.closedAs;
     update =
@@ -144,7 +144,8 @@ export const settleCallTask = async (
         TableName: callTasksTable,
         Key: { taskId },
         UpdateExpression: update,
-        ConditionExpression: '#status = :open AND leasedBy = :agent AND leaseUntil > :now',
+        // Whoever takes the task next overwrites `leasedBy`: this agent's own run-out lease still records.
+        ConditionExpression: '#status = :open AND leasedBy = :agent',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: values,
       }),
@@ -161,7 +162,7 @@ export const closeCallTaskUncalled = async (
   taskId: string,
   agentId: string,
   now: Date,
-  closedAs: 'consent-withdrawn',
+  closedAs: 'consent-withdrawn' | 'no-phone',
 ): Promise<boolean> => {
   try {
     await documentClient.send(

@@ -13,6 +13,7 @@ import { agentConsolePage, consoleHeaders } from '../agents/console-page';
 import { InvalidAgentRequest, parseOutcome } from '../agents/dispositions';
 import { quietHoursFrom } from '../guardrails/quiet-hours';
 import { now } from '../shared/clock';
+import { requireEnv } from '../shared/config';
 import { lambdaHandler } from '../shared/lambda';
 import { logger, metrics } from '../shared/powertools';
 
@@ -21,8 +22,8 @@ const callingQuiet = quietHoursFrom(process.env.QUIET_HOURS).call;
 // The console page, signing in with the stack's user pool; built once per container.
 const signIn = {
   kind: 'cognito' as const,
-  region: process.env.AWS_REGION ?? 'us-east-1',
-  clientId: process.env.AGENT_USER_POOL_CLIENT_ID ?? '',
+  region: requireEnv('AWS_REGION'),
+  clientId: requireEnv('AGENT_USER_POOL_CLIENT_ID'),
 };
 const consolePage = agentConsolePage({ signIn });
 const consolePageHeaders = consoleHeaders(consolePage, signIn);
@@ -41,7 +42,8 @@ const queueParam = (queue: string | undefined) => {
   return queue;
 };
 const taskParam = (taskId: string | undefined) => {
-  const decoded = decodeURIComponent(taskId ?? '');
+  // The router decoded the path parameter already.
+  const decoded = taskId ?? '';
   if (decoded.length === 0 || decoded.length > 300)
     throw new InvalidAgentRequest('taskId: must be a task id');
   return decoded;
