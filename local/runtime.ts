@@ -235,7 +235,8 @@ export class LocalRekindle {
         AWS_SECRET_ACCESS_KEY: 'local',
         AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint,
         AWS_ENDPOINT_URL_S3: s3.endpoint,
-        POWERTOOLS_METRICS_DISABLED: 'true',
+        // REKINDLE_METRICS=emit prints each invocation's metrics (CloudWatch's embedded format) to stdout.
+        POWERTOOLS_METRICS_DISABLED: process.env.REKINDLE_METRICS === 'emit' ? 'false' : 'true',
         POWERTOOLS_TRACE_ENABLED: 'false',
         POWERTOOLS_LOG_LEVEL: process.env.REKINDLE_LOG_LEVEL ?? 'SILENT',
       });
