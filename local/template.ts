@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { HANDLER_METADATA_KEY, type HandlerName, STATE_MACHINE_METADATA_KEY } from '../infra/functions';
 import { createRekindleApp, type RekindleAppOptions, STACK_NAME } from '../infra/rekindle-app';
@@ -159,9 +162,23 @@ export const readTemplate = (template: { Resources: Record<string, CfnResource> 
 export const synthesizeLocalTemplate = (
   options: Pick<RekindleAppOptions, 'campaigns' | 'pauseLimitHours' | 'sendRates'> = {},
 ): LocalTemplate => {
+  // The test suite synthesizes the same app in many files: within one run (REKINDLE_TEMPLATE_CACHE, set by
+  // vitest.config.ts for that run only) each distinct set of options is synthesized once.
+  const cacheDirectory = process.env.REKINDLE_TEMPLATE_CACHE;
+  const cached = cacheDirectory
+    ? path.join(cacheDirectory, `${createHash('sha256').update(JSON.stringify(options)).digest('hex')}.json`)
+    : undefined;
+  if (cached && existsSync(cached)) return readTemplate(JSON.parse(readFileSync(cached, 'utf8')));
   const { app } = createRekindleApp({ ...options, channels: { mode: 'sandbox' }, skipBundling: true });
   const template = app.synth().getStackByName(STACK_NAME).template as {
     Resources: Record<string, CfnResource>;
   };
+  if (cached && cacheDirectory) {
+    mkdirSync(cacheDirectory, { recursive: true });
+    // Written whole, then renamed: a file read in parallel is never half-written.
+    const partial = `${cached}.${process.pid}.tmp`;
+    writeFileSync(partial, JSON.stringify(template));
+    renameSync(partial, cached);
+  }
   return readTemplate(template);
 };
