@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { DateTime } from 'luxon';
 import { agentConsolePage, type ConsoleSignIn, consoleHeaders } from '../functions/agents/console-page';
 import type { CallTask } from '../functions/channels/call-task-queue';
+import { agentApiRequest } from './inbound-feed';
 import { LocalRekindle } from './runtime';
 
 /** The demo call center's people: who signs in, and in which Cognito group they would be. */
@@ -131,41 +132,16 @@ export const startAgentDesk = async (port = 0) => {
       const claims = tokens.get(String(request.headers.authorization ?? '').replace(/^Bearer /, ''));
       const body = await bodyOf(request);
       const method = request.method ?? 'GET';
-      const routeKey = `${method} ${url.pathname.replace(/^\/queues\/[^/]+/, '/queues/{queue}').replace(/^\/tasks\/[^/]+/, '/tasks/{taskId}')}`;
-      const answer = (await rekindle.invoke('agent-api', {
-        version: '2.0',
-        routeKey,
-        rawPath: url.pathname,
-        rawQueryString: url.search.replace(/^\?/, ''),
-        headers: { 'content-type': 'application/json', host: url.host },
-        requestContext: {
-          accountId: '000000000000',
-          apiId: 'local',
-          domainName: 'localhost',
-          domainPrefix: 'localhost',
-          http: {
-            method,
-            path: url.pathname,
-            protocol: 'HTTP/1.1',
-            sourceIp: '127.0.0.1',
-            userAgent: String(request.headers['user-agent'] ?? ''),
-          },
-          requestId: randomBytes(8).toString('hex'),
-          routeKey,
-          stage: '$default',
-          time: new Date().toUTCString(),
-          timeEpoch: Date.now(),
-          // What API Gateway's JWT authorizer passes on; without a token, nothing, as a refused request.
-          ...(claims
-            ? {
-                authorizer: {
-                  jwt: { claims: { sub: claims.sub, 'cognito:groups': claims.groups }, scopes: null },
-                },
-              }
-            : {}),
-        },
-        ...(body ? { body, isBase64Encoded: false } : { isBase64Encoded: false }),
-      })) as { statusCode: number; headers?: Record<string, string>; body?: string };
+      // What API Gateway's JWT authorizer passes on; without a token, no claims, as a refused request.
+      const answer = (await rekindle.invoke(
+        'agent-api',
+        agentApiRequest(
+          method,
+          url.pathname,
+          claims ? { sub: claims.sub, 'cognito:groups': claims.groups } : undefined,
+          body || undefined,
+        ),
+      )) as { statusCode: number; headers?: Record<string, string>; body?: string };
       response.writeHead(answer.statusCode, answer.headers ?? {});
       response.end(answer.body ?? '');
     } catch (error) {

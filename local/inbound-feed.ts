@@ -126,7 +126,7 @@ export class InboundFeed {
         const claims = { sub: event.agent, 'cognito:groups': '[agents]' };
         const taken = (await this.ports.invoke(
           'agent-api',
-          agentRequest('POST', `/queues/${event.queue}/next`, claims),
+          agentApiRequest('POST', `/queues/${event.queue}/next`, claims),
         )) as {
           statusCode: number;
           body?: string;
@@ -135,7 +135,12 @@ export class InboundFeed {
         const { taskId } = JSON.parse(taken.body ?? '{}') as { taskId: string };
         const recorded = (await this.ports.invoke(
           'agent-api',
-          agentRequest('POST', `/tasks/${encodeURIComponent(taskId)}/outcome`, claims, event.outcome),
+          agentApiRequest(
+            'POST',
+            `/tasks/${encodeURIComponent(taskId)}/outcome`,
+            claims,
+            JSON.stringify(event.outcome),
+          ),
         )) as { statusCode: number; body?: string };
         return { taken: taskId, status: recorded.statusCode, recorded: JSON.parse(recorded.body ?? 'null') };
       }
@@ -195,12 +200,16 @@ const snsDelivery = (message: unknown, at: string) => ({
   ],
 });
 
-/** A request of the agent console to the agent API, as the HTTP API hands it over after its JWT authorizer. */
-const agentRequest = (
-  method: 'GET' | 'POST',
+/**
+ * A request to the agent API as the HTTP API hands it over after its JWT authorizer: with the token's claims,
+ * or without any (what a request without a valid token would be, had the authorizer let it through). `body`
+ * is the raw request body.
+ */
+export const agentApiRequest = (
+  method: string,
   path: string,
-  claims: Record<string, string>,
-  body?: unknown,
+  claims: Record<string, string | undefined> | undefined,
+  body?: string,
 ) => {
   const routeKey = `${method} ${path.replace(/^\/queues\/[^/]+/, '/queues/{queue}').replace(/^\/tasks\/[^/]+/, '/tasks/{taskId}')}`;
   return {
@@ -226,11 +235,9 @@ const agentRequest = (
       stage: '$default',
       time: new Date().toUTCString(),
       timeEpoch: Date.now(),
-      authorizer: { jwt: { claims, scopes: null } },
+      ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
     },
-    ...(body === undefined
-      ? { isBase64Encoded: false }
-      : { body: JSON.stringify(body), isBase64Encoded: false }),
+    ...(body === undefined ? { isBase64Encoded: false } : { body, isBase64Encoded: false }),
   };
 };
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CallTask } from '../functions/channels/call-task-queue';
+import { agentApiRequest } from '../local/inbound-feed';
 import { CAMPAIGN, RUN_DATE, RUN_ID, useLocalRekindle } from './support/local-rekindle';
 import { aUser } from './support/users';
 
@@ -15,36 +16,13 @@ const BETO: Agent = { sub: 'agent-beto', groups: '[agents]' };
 const SUPERVISOR: Agent = { sub: 'sup-carla', groups: '[agents supervisors]' };
 
 /** A request as the HTTP API hands it to the function after its Cognito JWT authorizer. */
-const request = (method: 'GET' | 'POST', path: string, agent: Agent, body?: unknown, rawBody?: string) => {
-  const routeKey = `${method} ${path.replace(/\/queues\/[^/]+/, '/queues/{queue}').replace(/\/tasks\/[^/]+/, '/tasks/{taskId}')}`;
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: path,
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', host: 'agents.example' },
-    requestContext: {
-      accountId: '111122223333',
-      apiId: 'agents',
-      domainName: 'agents.example',
-      domainPrefix: 'agents',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
-      requestId: `${method}-${path}-${Math.random()}`,
-      routeKey,
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-      ...(agent
-        ? {
-            authorizer: { jwt: { claims: { sub: agent.sub, 'cognito:groups': agent.groups }, scopes: null } },
-          }
-        : {}),
-    },
-    ...(body !== undefined || rawBody !== undefined
-      ? { body: rawBody ?? JSON.stringify(body), isBase64Encoded: false }
-      : { isBase64Encoded: false }),
-  };
-};
+const request = (method: 'GET' | 'POST', path: string, agent: Agent, body?: unknown, rawBody?: string) =>
+  agentApiRequest(
+    method,
+    path,
+    agent ? { sub: agent.sub, 'cognito:groups': agent.groups } : undefined,
+    rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
+  );
 
 /** Calls the agent API at `at` (the clock set there); the status and the parsed body. */
 const call = async (at: Date, ...args: Parameters<typeof request>) => {
