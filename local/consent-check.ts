@@ -8,6 +8,20 @@ export interface Touched {
   sentAt: string;
 }
 
+/** Everything that reached people: the sandbox's messages, and the call tasks (at their creation). */
+export const touchedBy = <M extends Touched>(
+  messages: readonly M[],
+  callTasks: readonly { userId: string; campaignId: string; createdAt: string }[],
+): (M | (Touched & { campaignId: string }))[] => [
+  ...messages,
+  ...callTasks.map((task) => ({
+    userId: task.userId,
+    campaignId: task.campaignId,
+    channel: 'call' as const,
+    sentAt: task.createdAt,
+  })),
+];
+
 export interface ConsentCheck {
   /** Channels turned off (consent withdrawn, push registration removed), by channel. */
   turnedOff: Partial<Record<Channel, number>>;

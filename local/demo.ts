@@ -1,12 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import type { EnrollmentBatch } from '../functions/campaign/enrollment';
 import { localDateOf } from '../functions/campaign/send-window';
-import { localDate } from '../functions/shared/schemas';
 import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
-import { checkConsentHonoured } from './consent-check';
+import { checkConsentHonoured, touchedBy } from './consent-check';
+import { parseDemoArgs, UsageError } from './demo-args';
 import { checkGuardrails, formatGuardrailCheck } from './guardrail-check';
 import { type InboundEvent, parseEventsFile } from './inbound-events';
 import { arrivalsAfter, generatePopulation } from './population';
@@ -32,8 +31,6 @@ const RUN_START = { hour: 10, minute: 30 };
  * `userIds` input) at this local time: a source of overlap with the scheduled runs.
  */
 const OPERATOR_LAUNCH = { campaignId: 'registered-no-visit', listSize: 20, at: { hour: 13, minute: 0 } };
-
-class UsageError extends Error {}
 
 /**
  * The operator's one-off launch on the second day, if there is one: a list drawn (seeded) from the users,
@@ -66,25 +63,8 @@ const operatorLaunch = (
 const jsonLines = (items: readonly unknown[]) => items.map((item) => `${JSON.stringify(item)}\n`).join('');
 
 const main = async () => {
-  const { values } = parseArgs({
-    options: {
-      population: { type: 'string' },
-      seed: { type: 'string', default: '42' },
-      date: { type: 'string' },
-      out: { type: 'string' },
-      events: { type: 'string' },
-      days: { type: 'string', default: '1' },
-    },
-  });
-  if (!/^[1-9]\d*$/.test(values.days)) {
-    throw new UsageError(`--days must be a positive whole number, not "${values.days}"`);
-  }
-  const days = Number(values.days);
-  const seed = Number(values.seed);
-  if (!Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number, not "${values.seed}"`);
-  if (values.date !== undefined && !localDate.safeParse(values.date).success) {
-    throw new UsageError(`--date must be a real date as YYYY-MM-DD, not "${values.date}"`);
-  }
+  const values = parseDemoArgs(process.argv.slice(2));
+  const { days, seed } = values;
 
   // Check the events file before anything starts: a bad line means nothing runs.
   const campaigns = campaignDefinitions.map(validateCampaign);
@@ -160,15 +140,7 @@ const main = async () => {
     const messages = await rekindle.sandboxMessages();
     const callTasks = await rekindle.callTasks();
     const consentChanges = await rekindle.consentChanges();
-    const touched = [
-      ...messages,
-      ...callTasks.map((task) => ({
-        userId: task.userId,
-        campaignId: task.campaignId,
-        channel: 'call' as const,
-        sentAt: task.createdAt,
-      })),
-    ];
+    const touched = touchedBy(messages, callTasks);
     const finalUsers = await rekindle.users();
     const timeZones = new Map(finalUsers.map((user) => [String(user.userId), String(user.timeZone)]));
     const enrollments = (await rekindle.scanTable('Enrollments')) as unknown as EnrollmentBatch[];
@@ -228,10 +200,13 @@ const main = async () => {
 };
 
 main().catch((error: unknown) => {
+  // A usage error says what to fix, as the report and ops commands print theirs.
   const message =
-    error instanceof Error
-      ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`
-      : String(error);
+    error instanceof UsageError
+      ? error.message
+      : error instanceof Error
+        ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`
+        : String(error);
   console.error(message);
   process.exitCode = 1;
 });

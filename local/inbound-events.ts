@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { outcomeSchema } from '../functions/agents/dispositions';
+import { parseDeliveryEvent } from '../functions/channels/delivery-events';
+import { emailFeedbackDetailTypes, parseEmailFeedback } from '../functions/channels/email-feedback';
 import { inboundSmsSchema } from '../functions/channels/inbound-sms';
 import { checkOperatorTarget, operatorActionFields } from '../functions/operations/operator-action';
 import { describeFirstIssue, RekindleError } from '../functions/shared/errors';
@@ -87,7 +90,7 @@ const feedbackSchemas = {
     occurredAt: instant,
     queue: z.string().regex(/^[a-z0-9-]{1,40}$/),
     agent: z.string().min(1).max(60),
-    outcome: z.looseObject({ disposition: z.string() }),
+    outcome: outcomeSchema,
   }),
   'link-request': z.strictObject({
     type: z.literal('link-request'),
@@ -109,6 +112,24 @@ const feedbackSchemas = {
 
 export const inboundEventSchema = z.union([appEventSchema, ...Object.values(feedbackSchemas)]);
 export type InboundEvent = z.infer<typeof inboundEventSchema>;
+
+/**
+ * A provider event is checked here as its handlers will read it (each bus rule's handler, see inbound-feed.ts):
+ * a line they would refuse stops the file now, not the play half-way.
+ */
+const providerEventProblem = (event: InboundEvent): string | undefined => {
+  if (event.type !== 'ses-event' && event.type !== 'sms-event') return undefined;
+  try {
+    parseDeliveryEvent(event.event);
+    if (event.type === 'ses-event' && emailFeedbackDetailTypes.includes(event.event['detail-type'])) {
+      parseEmailFeedback(event.event);
+    }
+    return undefined;
+  } catch (error) {
+    if (error instanceof RekindleError) return `field event: ${error.message}`;
+    throw error;
+  }
+};
 
 /** A line of an events file that is not valid JSON or not a known event; nothing runs. */
 export class EventsLineInvalid extends RekindleError {
@@ -146,6 +167,8 @@ export const parseEventsFile = (
     const parsed = schema.safeParse(json);
     if (!parsed.success) throw new EventsLineInvalid(line, `field ${describeFirstIssue(parsed.error)}`);
     const event = parsed.data;
+    const problem = providerEventProblem(event);
+    if (problem !== undefined) throw new EventsLineInvalid(line, problem);
     if (
       event.type === 'operator' &&
       event.campaignId &&

@@ -242,7 +242,7 @@ export const agentApiRequest = (
 };
 
 /** A browser's, scanner's or preview bot's request for a tracked link, as the HTTP API hands it to Lambda. */
-const linkRequest = (event: Extract<InboundEvent, { type: 'link-request' }>) => {
+export const linkRequest = (event: Extract<InboundEvent, { type: 'link-request' }>) => {
   const url = new URL(event.url);
   const token = decodeURIComponent(url.pathname.split('/').pop() ?? '');
   const method = event.method ?? 'GET';
@@ -272,7 +272,7 @@ const linkRequest = (event: Extract<InboundEvent, { type: 'link-request' }>) => 
 };
 
 /** A mail client's RFC 8058 one-click POST to the link, as the HTTP API hands it to Lambda. */
-const oneClickUnsubscribe = (link: string, at: string) => {
+export const oneClickUnsubscribe = (link: string, at: string) => {
   const url = new URL(link);
   const token = decodeURIComponent(url.pathname.split('/').pop() ?? '');
   const epoch = Date.parse(at);

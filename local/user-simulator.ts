@@ -1,3 +1,4 @@
+import type { CallOutcome } from '../functions/agents/dispositions';
 import type { Channel, Goal } from '../functions/campaign/definition';
 import type { AppEvent } from '../functions/users/app-event';
 import type { InboundEvent } from './inbound-events';
@@ -281,7 +282,7 @@ export class UserSimulator implements SimulatedUsers {
 }
 
 /** How the call center's calls end, for dormant lending users (shares of calls). */
-const CALL_OUTCOMES: [number, { disposition: string; reason?: string }][] = [
+const CALL_OUTCOMES: [number, CallOutcome][] = [
   [0.08, { disposition: 'reached-interested' }],
   [0.05, { disposition: 'reached-not-interested', reason: 'no-need-now' }],
   [0.04, { disposition: 'reached-not-interested', reason: 'rate-too-high' }],

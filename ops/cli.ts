@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { parseCommandLine } from './command-line';
 import { StackOutputMissing, stackOutputs } from './stack-outputs';
 
 const USAGE = `Usage: npm run ops -- <command> [options]
@@ -49,17 +49,20 @@ const callerIdentity = async (region?: string): Promise<string> => {
 
 /** Turns the command line into an operator action (or `status`), without touching AWS. */
 export const parseOpsArguments = (argv: readonly string[]) => {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      all: { type: 'boolean' },
-      stack: { type: 'string', default: 'Rekindle' },
-      region: { type: 'string' },
-      reason: { type: 'string' },
-      help: { type: 'boolean' },
+  const { values, positionals } = parseCommandLine(
+    {
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        all: { type: 'boolean' },
+        stack: { type: 'string', default: 'Rekindle' },
+        region: { type: 'string' },
+        reason: { type: 'string' },
+        help: { type: 'boolean' },
+      },
     },
-  });
+    OpsUsageError,
+  );
   const [command, target, ...rest] = positionals;
   if (values.help || command === undefined) throw new OpsUsageError(USAGE);
   if (rest.length > 0) throw new OpsUsageError(`Unexpected arguments: ${rest.join(' ')}`);

@@ -1,7 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Campaign } from '../functions/campaign/definition';
@@ -12,6 +11,7 @@ import { defaultListPrices, type ListPrices, listPricesSchema } from '../functio
 import { renderHtmlReport } from '../functions/reports/html-report';
 import type { ReportData } from '../functions/reports/report-data';
 import { describeFirstIssue } from '../functions/shared/errors';
+import { parseCommandLine } from '../ops/command-line';
 import { StackOutputMissing, stackOutputs } from '../ops/stack-outputs';
 import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
 import { formatReport } from './text';
@@ -44,21 +44,24 @@ export interface ReportArguments {
 
 /** Turns the command line into what to read and where to write, without reading any run. */
 export const parseReportArguments = (argv: readonly string[]): ReportArguments => {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      out: { type: 'string' },
-      stack: { type: 'string' },
-      region: { type: 'string' },
-      run: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      html: { type: 'string' },
-      prices: { type: 'string' },
-      help: { type: 'boolean' },
+  const { values, positionals } = parseCommandLine(
+    {
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' },
+        stack: { type: 'string' },
+        region: { type: 'string' },
+        run: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        html: { type: 'string' },
+        prices: { type: 'string' },
+        help: { type: 'boolean' },
+      },
     },
-  });
+    ReportUsageError,
+  );
   if (values.help) throw new ReportUsageError(USAGE);
   if (positionals.length > 0)
     throw new ReportUsageError(`Unexpected arguments: ${positionals.join(' ')}\n\n${USAGE}`);
@@ -80,6 +83,13 @@ export const parseReportArguments = (argv: readonly string[]): ReportArguments =
     if (!parsed.success)
       throw new ReportUsageError(`--prices ${values.prices}: ${describeFirstIssue(parsed.error)}`);
     prices = { ...defaultListPrices, ...parsed.data };
+  }
+  // The page is written last: a directory that is not there is refused before any run is read.
+  if (
+    values.html !== undefined &&
+    !statSync(path.dirname(values.html), { throwIfNoEntry: false })?.isDirectory()
+  ) {
+    throw new ReportUsageError(`--html ${values.html}: there is no directory ${path.dirname(values.html)}`);
   }
   return {
     source:

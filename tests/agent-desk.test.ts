@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { CallOutcome } from '../functions/agents/dispositions';
 import type { CallTask } from '../functions/channels/call-task-queue';
 import { agentApiRequest } from '../local/inbound-feed';
 import { CAMPAIGN, RUN_DATE, RUN_ID, useLocalRekindle } from './support/local-rekindle';
@@ -342,12 +343,12 @@ describe('the agent API', () => {
     // Prepare: two users get registered-no-visit's call task at 11:00 local on 2026-11-28; an agent reaches
     // the first an hour later, the second does not answer; nobody calls again before the window closes.
     await local.rekindle.importUsers([aUser('u1'), aUser('u2')]);
-    const agentCall = (at: string, outcome: Record<string, string>) => ({
+    const agentCall = (at: string, outcome: CallOutcome) => ({
       type: 'agent-call' as const,
       occurredAt: at,
       queue: 'onboarding',
       agent: 'agent-ana',
-      outcome: outcome as { disposition: string },
+      outcome,
     });
     local.rekindle.script([
       agentCall('2026-11-28T18:00:00.000Z', {

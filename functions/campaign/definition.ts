@@ -3,6 +3,8 @@ import { ianaTimeZone } from '../shared/schemas';
 import { dormancyModelNames } from '../users/dormancy';
 import { type Lifecycle, rings, valueTiers } from '../users/user';
 
+const unique = (values: readonly string[]) => new Set(values).size === values.length;
+
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be a local time as HH:MM' });
 
 /** A span of local time in which touches convert well; `end` is exclusive. */
@@ -73,7 +75,14 @@ const channelStep = <C extends Channel>(channel: C) =>
     type: z.literal('channel'),
     channel: z.literal(channel),
     template: templateSchemas[channel],
-    variants: z.array(variant(templateSchemas[channel])).min(2).optional(),
+    variants: z
+      .array(variant(templateSchemas[channel]))
+      .min(2)
+      // The funnel counts by variant id: two variants of one id would be counted, and compared, as one.
+      .refine((variants) => unique(variants.map((one) => one.id)), {
+        message: 'must not repeat a variant id',
+      })
+      .optional(),
     offer: offerSchema.optional(),
   });
 
@@ -124,7 +133,8 @@ export const campaignSchema = z
     description: z.string().min(1),
     audience: audienceSchema,
     goal: z.enum(goals),
-    timeZones: z.array(ianaTimeZone).min(1),
+    /** One daily run per zone: a zone given twice would be two schedules of the same run. */
+    timeZones: z.array(ianaTimeZone).min(1).refine(unique, { message: 'must not repeat a time zone' }),
     sendWindows: z.array(sendWindowSchema).min(1).default(defaultSendWindows),
     /** Channel steps in ladder order, with waits between them. */
     steps: z.array(stepSchema).min(1),

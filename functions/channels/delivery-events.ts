@@ -1,5 +1,6 @@
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
 import { z } from 'zod';
-import { assertUnreachable, RekindleError } from '../shared/errors';
+import { assertUnreachable, describeFirstIssue, RekindleError } from '../shared/errors';
 import { instant } from '../shared/schemas';
 import { decodeTagId } from './ses-email';
 
@@ -200,6 +201,28 @@ export const deliveryEventFromSms = (event: SmsEvent): DeliveryEvent => {
           ? 'unknown'
           : 'failed';
   return { ...base, kind, ...(kind === 'failed' || kind === 'unknown' ? { detail: event.eventType } : {}) };
+};
+
+/**
+ * Reads a delivery or engagement event from SES or End User Messaging, as the default bus delivers it; a
+ * malformed one is an InvalidDeliveryEvent naming the field. Pure: the handler, and the local events file's
+ * check before anything runs, read events the same way.
+ */
+export const parseDeliveryEvent = (event: unknown): DeliveryEvent => {
+  const envelope = EventBridgeSchema.safeParse(event);
+  if (!envelope.success) throw new InvalidDeliveryEvent(`envelope ${describeFirstIssue(envelope.error)}`);
+  const { source, 'detail-type': detailType, detail } = envelope.data;
+  if (source === 'aws.ses' && sesDetailTypes.includes(detailType)) {
+    const parsed = sesEventSchema.safeParse(detail);
+    if (!parsed.success) throw new InvalidDeliveryEvent(`detail.${describeFirstIssue(parsed.error)}`);
+    return deliveryEventFromSes(parsed.data);
+  }
+  if (source === 'aws.sms-voice' && detailType === SMS_DETAIL_TYPE) {
+    const parsed = smsEventSchema.safeParse(detail);
+    if (!parsed.success) throw new InvalidDeliveryEvent(`detail.${describeFirstIssue(parsed.error)}`);
+    return deliveryEventFromSms(parsed.data);
+  }
+  throw new InvalidDeliveryEvent(`source and detail-type: not a delivery event (${source}, ${detailType})`);
 };
 
 /**

@@ -1,5 +1,6 @@
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
 import { z } from 'zod';
-import { RekindleError } from '../shared/errors';
+import { describeFirstIssue, RekindleError } from '../shared/errors';
 import { instant } from '../shared/schemas';
 import { decodeTagId, USER_TAG } from './ses-email';
 
@@ -39,6 +40,18 @@ export const emailFeedbackSchema = z.discriminatedUnion('eventType', [
   }),
 ]);
 export type EmailFeedback = z.infer<typeof emailFeedbackSchema>;
+
+/**
+ * Reads a bounce or complaint as the default bus delivers it; a malformed one is an InvalidEmailFeedback
+ * naming the field. Pure: the handler, and the local events file's check before anything runs, read it alike.
+ */
+export const parseEmailFeedback = (event: unknown): EmailFeedback => {
+  const envelope = EventBridgeSchema.safeParse(event);
+  if (!envelope.success) throw new InvalidEmailFeedback(`envelope ${describeFirstIssue(envelope.error)}`);
+  const detail = emailFeedbackSchema.safeParse(envelope.data.detail);
+  if (!detail.success) throw new InvalidEmailFeedback(`detail.${describeFirstIssue(detail.error)}`);
+  return detail.data;
+};
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 

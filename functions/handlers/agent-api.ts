@@ -101,6 +101,8 @@ app.errorHandler(InvalidAgentRequest, refused(400));
 app.errorHandler(TaskNotFound, refused(404));
 app.errorHandler(TaskClosed, refused(409));
 app.errorHandler(LeaseNotHeld, refused(409));
+// The router decodes path parameters: percent-escapes that do not decode are a malformed request, not a fault.
+app.errorHandler(URIError, () => refused(400)(new InvalidAgentRequest('path: must be percent-encoded')));
 
 /** The agent API (HTTP API with a Cognito JWT authorizer): take, read and close call tasks. */
 export const handler = lambdaHandler((event: unknown, context) => app.resolve(event, context));

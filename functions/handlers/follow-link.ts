@@ -43,6 +43,8 @@ const refused = (reason: string, page: string, status: number) => {
 app.errorHandler(InvalidLinkToken, async (error) => refused(error.reason, invalidLinkPage, 400));
 app.errorHandler(LinkExpired, async () => refused('expired', expiredLinkPage, 410));
 app.errorHandler(LinkDestinationGone, async () => refused('destination-gone', unknownDestinationPage, 404));
+// A path whose percent-escapes do not decode (a link mangled on its way) holds no token at all.
+app.errorHandler(URIError, async () => refused('malformed', invalidLinkPage, 400));
 
 /** Tracked links (HTTP API): records the click for its touch and redirects to an allowlisted destination. */
 export const handler = lambdaHandler((event: unknown, context) => app.resolve(event, context));

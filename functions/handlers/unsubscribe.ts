@@ -33,12 +33,15 @@ app.post('/unsubscribe/:token', async ({ params }) => {
   return html(unsubscribedPage);
 });
 
-app.errorHandler(InvalidLinkToken, async (error) => {
+const invalidLink = async (error: Error) => {
   // The reason only; the token itself stays out of the logs.
   logger.warn('Invalid unsubscribe link', { reason: error.message });
   metrics.addMetric('InvalidUnsubscribeLinks', 'Count', 1);
   return html(invalidLinkPage, 400);
-});
+};
+app.errorHandler(InvalidLinkToken, invalidLink);
+// A path whose percent-escapes do not decode (a link mangled on its way) holds no token at all.
+app.errorHandler(URIError, () => invalidLink(new InvalidLinkToken('malformed')));
 
 /** The one-click unsubscribe endpoint (HTTP API): GET shows a button, POST unsubscribes. */
 export const handler = lambdaHandler((event: unknown, context) => app.resolve(event, context));
