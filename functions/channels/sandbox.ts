@@ -3,6 +3,7 @@ import type { EndpointMessageResult } from '@aws-sdk/client-pinpoint';
 import { ConflictException, ThrottlingException } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { putOutboxMessage } from '../data/outbox';
+import { localSeams, setLocalSeams } from '../shared/local-seams';
 import { type ChannelSender, type MessageOn, rethrowThrottling } from './channel';
 import { interpretSmsError } from './end-user-messaging-sms';
 import { interpretPushResult } from './pinpoint-push';
@@ -17,8 +18,16 @@ export interface SandboxProviderBehaviour {
   pushResult(token: string): EndpointMessageResult | undefined;
   /** Whether the number is on the origination identity's opt-out list. */
   smsOptedOut(phone: string): boolean;
-  /** Called once a message is recorded, before the sender returns: what happens while a touch is under way. */
-  accepted?(message: { userId: string; channel: string; touch: number; sentAt: string }): Promise<void>;
+  /**
+   * Called as a send reaches the provider, before anything is taken: it may throw what a failing provider
+   * throws (a 5xx), or stand for the function dying there (the local runtime's fault injection).
+   */
+  beforeSend?(message: SandboxSend): Promise<void>;
+  /**
+   * Called once a message is recorded, before the sender returns: what happens while a touch is under way. It
+   * may throw, as a provider that took the message and never answered (or a function that died then).
+   */
+  accepted?(message: SandboxSend & { messageId: string }): Promise<void>;
   /**
    * Whether the provider takes one more message at `sentAt` within its rate; refused, the sender answers with
    * the provider's own throttling (push `THROTTLED`, End User Messaging `ThrottlingException`, SES v2
@@ -27,10 +36,22 @@ export interface SandboxProviderBehaviour {
   admit?(channel: 'push' | 'sms' | 'email', sentAt: string): boolean;
 }
 
-let behaviour: SandboxProviderBehaviour = { pushResult: () => undefined, smsOptedOut: () => false };
+/** A send as the sandbox's hooks see it: who, which run and touch, on which channel, when. */
+export interface SandboxSend {
+  runId: string;
+  touch: number;
+  userId: string;
+  channel: 'push' | 'sms' | 'email';
+  sentAt: string;
+}
+
+const acceptingAll: SandboxProviderBehaviour = { pushResult: () => undefined, smsOptedOut: () => false };
+
+/** As the local runtime scripted it (for every copy of this module: see local-seams.ts), else accepting all. */
+const behaviourNow = (): SandboxProviderBehaviour => localSeams()?.sandboxBehaviour ?? acceptingAll;
 
 export const useSandboxProviderBehaviour = (scripted: SandboxProviderBehaviour): void => {
-  behaviour = scripted;
+  setLocalSeams({ sandboxBehaviour: scripted });
 };
 
 const messageIdOf = (message: MessageOn<'push' | 'sms' | 'email'>) =>
@@ -42,7 +63,7 @@ const record = async (
   messageId: string,
 ) => {
   await putOutboxMessage({ ...message, messageId });
-  await behaviour.accepted?.(message);
+  await behaviourNow().accepted?.({ ...message, messageId });
 };
 
 /**
@@ -52,6 +73,8 @@ const record = async (
 export const sandboxSenders: { [C in 'push' | 'sms' | 'email']: ChannelSender<C> } = {
   push: {
     async send(message) {
+      const behaviour = behaviourNow();
+      await behaviour.beforeSend?.(message);
       const messageId = messageIdOf(message);
       const throttled = behaviour.admit?.('push', message.sentAt) === false;
       const receipt = interpretPushResult(
@@ -69,6 +92,8 @@ export const sandboxSenders: { [C in 'push' | 'sms' | 'email']: ChannelSender<C>
   },
   sms: {
     async send(message) {
+      const behaviour = behaviourNow();
+      await behaviour.beforeSend?.(message);
       if (behaviour.admit?.('sms', message.sentAt) === false) {
         interpretSmsError(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));
       }
@@ -90,6 +115,8 @@ export const sandboxSenders: { [C in 'push' | 'sms' | 'email']: ChannelSender<C>
   },
   email: {
     async send(message) {
+      const behaviour = behaviourNow();
+      await behaviour.beforeSend?.(message);
       if (behaviour.admit?.('email', message.sentAt) === false) {
         rethrowThrottling('email')(
           new TooManyRequestsException({ message: 'Maximum sending rate exceeded.', $metadata: {} }),

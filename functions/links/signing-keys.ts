@@ -1,6 +1,7 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { z } from 'zod';
 import { requireEnv } from '../shared/config';
+import { localSeams, setLocalSeams } from '../shared/local-seams';
 import type { LinkSigningKeys } from './link-token';
 
 const secretArn = requireEnv('LINK_SIGNING_KEYS_SECRET_ARN');
@@ -22,13 +23,15 @@ export const linkSigningKeysFrom = (secret: unknown): LinkSigningKeys => {
   return { current, keys };
 };
 
-let override: LinkSigningKeys | undefined;
-
-/** The local runtime and tests have no Secrets Manager: they sign and verify with these keys instead. */
+/**
+ * The local runtime and tests have no Secrets Manager: they sign and verify with these keys instead (for every
+ * copy of this module: see local-seams.ts).
+ */
 export const useLinkSigningKeys = (secret: Record<string, string>): void => {
-  override = linkSigningKeysFrom(secret);
+  setLocalSeams({ linkSigningKeys: linkSigningKeysFrom(secret) });
 };
 
 /** Cached for five minutes per container, so a rotation reaches every function within that time. */
 export const linkSigningKeys = async (): Promise<LinkSigningKeys> =>
-  override ?? linkSigningKeysFrom(await getSecret(secretArn, { transform: 'json', maxAge: 300 }));
+  localSeams()?.linkSigningKeys ??
+  linkSigningKeysFrom(await getSecret(secretArn, { transform: 'json', maxAge: 300 }));

@@ -1,3 +1,5 @@
+import { localSeams, setLocalSeams } from './local-seams';
+
 /**
  * Where handlers read "now". On AWS it is the system clock; the local runtime swaps in a virtual clock
  * so that multi-day waits are instant while send times, event times and "3 days ago" stay consistent.
@@ -9,9 +11,11 @@ export interface Clock {
 }
 
 const systemClock: Clock = { now: () => new Date() };
-let current: Clock = systemClock;
 
-export const now = (): Date => current.now();
+/** The clock the local runtime set (for every copy of this module: see local-seams.ts), else the system's. */
+const current = (): Clock => localSeams()?.clock ?? systemClock;
+
+export const now = (): Date => current().now();
 
 /** Waits in real time, also in the local runtime (its virtual clock does not move for a sleep). */
 export const sleep = (milliseconds: number): Promise<void> =>
@@ -21,9 +25,11 @@ export const sleep = (milliseconds: number): Promise<void> =>
  * Waits for a moment the caller planned (a provider's send slot): on AWS a real wait, locally none, since the
  * virtual clock's time passes by the caller's own stamps.
  */
-export const sleepUntil = (at: Date): Promise<void> =>
-  current.sleepUntil ? current.sleepUntil(at) : sleep(Math.max(0, at.getTime() - Date.now()));
+export const sleepUntil = (at: Date): Promise<void> => {
+  const clock = current();
+  return clock.sleepUntil ? clock.sleepUntil(at) : sleep(Math.max(0, at.getTime() - Date.now()));
+};
 
 export const useClock = (clock: Clock): void => {
-  current = clock;
+  setLocalSeams({ clock });
 };

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { localSeams } from './local-seams';
 
 const serviceName = 'rekindle';
 
@@ -29,5 +30,6 @@ export const awsClient = <Client extends { middlewareStack: { remove(name: strin
   client: Client,
 ): Client => {
   client.middlewareStack.remove('loggerMiddleware');
+  localSeams()?.decorateAwsClient?.(client);
   return tracer ? tracer.captureAWSv3Client(client) : client;
 };
