@@ -21,6 +21,7 @@ import { Construct } from 'constructs';
 import { type Campaign, type Channel, ladderOf } from '../functions/campaign/definition';
 import { batchWorkersFor, defaultSendRates, type SendRates } from '../functions/pacing/send-rates';
 import { rekindleStateMachine } from './rekindle-state-machine';
+import { transientRetry } from './retries';
 
 /** Marks a state machine's template resource with its campaign id, for the local runtime. */
 export const CAMPAIGN_METADATA_KEY = 'rekindle:campaign';
@@ -208,7 +209,7 @@ export class CampaignStateMachine extends Construct {
       // Without a ResultPath the result replaces the state (PrepareRun's { run }).
       ...(resultPath ? { resultPath } : {}),
       taskTimeout,
-    });
+    }).addRetry(transientRetry);
   }
 
   /**
@@ -252,13 +253,15 @@ export class CampaignStateMachine extends Construct {
       // Batch results are stored by the workers; the parent keeps no per-batch output, whatever the cohort size.
       resultPath: JsonPath.DISCARD,
     });
+    // A child's task tried again in the child; a child that still fails fails the map and the run, which a
+    // redrive resumes with only the failed children.
     map.itemProcessor(
       new LambdaInvoke(this, childId, {
         lambdaFunction: fn,
         payloadResponseOnly: true,
         outputPath: JsonPath.DISCARD,
         taskTimeout,
-      }),
+      }).addRetry(transientRetry),
     );
     return map;
   }

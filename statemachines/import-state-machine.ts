@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { MAX_CHUNKS } from '../functions/imports/import-input';
 import { STATE_MACHINE_METADATA_KEY } from '../infra/functions';
 import { rekindleStateMachine } from './rekindle-state-machine';
+import { transientRetry } from './retries';
 
 export interface ImportFunctions {
   planImport: IFunction;
@@ -65,7 +66,7 @@ export class ImportStateMachine extends Construct {
         importId: JsonPath.stringAt('$$.Execution.Name'),
       }),
       taskTimeout: Timeout.duration(IMPORT_TIMEOUTS.plan),
-    });
+    }).addRetry(transientRetry);
 
     const importChunks = new DistributedMap(this, 'ImportChunks', {
       itemsPath: '$.chunks',
@@ -104,7 +105,7 @@ export class ImportStateMachine extends Construct {
         chunkCount: JsonPath.numberAt('$.chunkCount'),
       }),
       taskTimeout: Timeout.duration(IMPORT_TIMEOUTS.summarise),
-    });
+    }).addRetry(transientRetry);
 
     const definition = plan.next(importChunks).next(summarise).next(new Succeed(this, 'ImportComplete'));
     this.stateMachine = rekindleStateMachine(this, {

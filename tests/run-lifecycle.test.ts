@@ -142,7 +142,7 @@ describe('the send step', () => {
     const { claimRun } = await import('../functions/data/runs');
     const { selectAudience } = await import('../functions/campaign/audience');
     await local.rekindle.importUsers(userIds.map((userId) => aUser(userId)));
-    await claimRun(run);
+    await claimRun(run, 'test-execution');
     await selectAudience(run, RUN_START);
   };
   const recordingSenders = (sent: OutboundMessage[], fail = false) => {

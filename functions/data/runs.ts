@@ -17,8 +17,12 @@ const OPEN = 'open';
 const outcomeRecord = (touch: number, batch: number) => `outcome#t${touch}#${batchKey(batch)}`;
 const closingRecord = (batch: number) => `closing#${batchKey(batch)}`;
 
-/** Claims the run id; a second start of the same run fails here, before anyone is enrolled. */
-export const claimRun = async (run: Run): Promise<void> => {
+/**
+ * Claims the run id; a second start of the same run (a schedule that fired twice, an operator's second launch)
+ * fails here, before anyone is enrolled. The execution that holds the claim may claim again: its PrepareRun
+ * tried again after a crash, or its redrive. It gets the run as first claimed (the same start).
+ */
+export const claimRun = async (run: Run, executionName: string): Promise<Run> => {
   const claimed = await putIfAbsent(
     runsTable,
     {
@@ -29,12 +33,22 @@ export const claimRun = async (run: Run): Promise<void> => {
       timeZone: run.timeZone,
       startedAt: run.startedAt,
       dryRun: run.dryRun,
+      executionName,
       status: 'running',
       openRun: OPEN,
     },
     'runId',
   );
-  if (!claimed) throw new RunAlreadyStarted(run.runId);
+  if (claimed) return run;
+  const { Item: held } = await documentClient.send(
+    new GetCommand({
+      TableName: runsTable,
+      Key: { runId: run.runId, record: RUN_RECORD },
+      ConsistentRead: true,
+    }),
+  );
+  if (held?.executionName !== executionName) throw new RunAlreadyStarted(run.runId);
+  return { ...run, startedAt: String(held.startedAt) };
 };
 
 export const recordSelection = async (runId: string, selection: SelectionReport): Promise<void> => {

@@ -13,8 +13,10 @@ interface PrepareRunEvent {
 }
 
 export const handler = lambdaHandler(async (event: PrepareRunEvent): Promise<{ run: Run }> => {
-  const run = prepareRun(event.input, event.campaign, now(), event.executionName);
-  await claimRun(run);
+  const run = await claimRun(
+    prepareRun(event.input, event.campaign, now(), event.executionName),
+    event.executionName,
+  );
   logger.info('Run started', { runId: run.runId, dryRun: run.dryRun });
   metrics.addDimension('campaign', run.campaign.id);
   metrics.addMetric('RunsStarted', 'Count', 1);
