@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { DateTime } from 'luxon';
 import pLimit from 'p-limit';
@@ -45,7 +46,7 @@ import {
 } from './enrollment';
 import { brakeOnChunk, type ChunkBrake } from './hold';
 import type { Run, TouchOutcome } from './run';
-import { isInsideSendWindow, sendWindowEnd } from './send-window';
+import { isInsideSendWindow, nextSendMoment, sendWindowEnd } from './send-window';
 import { CHUNK_SIZE, nextRung, type Rung, type TouchChunk, type TouchResult } from './touch';
 
 /** Sends in flight per batch worker; the provider's rate, not Lambda, is the limit. */
@@ -200,8 +201,20 @@ export const sendTouchToBatch = async (
   let cursor = sendAt;
   let holding = false;
   let stopped = false;
-  let pending: { reason: PendingReason; resumeAt: Date; channel: PacedChannel } | undefined;
+  let pending: { reason: PendingReason; resumeAt: Date; channel?: PacedChannel } | undefined;
   for (const { chunk: chunkNumber, userIds } of units) {
+    // A pass that starts outside the run's send windows (a redrive hours after the failure, a worker that
+    // started late) sends nobody now: the members stay pending, and the run carries them to the next window.
+    if (
+      !pending &&
+      pacing?.mode === 'send' &&
+      !isInsideSendWindow(cursor, run.campaign.sendWindows, run.timeZone)
+    ) {
+      pending = {
+        reason: 'window',
+        resumeAt: nextSendMoment(cursor, run.campaign.sendWindows, run.timeZone),
+      };
+    }
     if (pending) {
       leavePending(userIds);
       continue;
@@ -349,7 +362,7 @@ export const sendTouchToBatch = async (
   if (pending) {
     outcome.pendingReason = pending.reason;
     outcome.resumeAt = pending.resumeAt.toISOString();
-    outcome.blockedOn = pending.channel;
+    if (pending.channel) outcome.blockedOn = pending.channel;
   } else if (outcome.pending > 0) {
     // Only throttled sends are left: the next pass tries them again as soon as it can.
     outcome.pendingReason = 'deadline';
@@ -563,9 +576,11 @@ const sendRetryingThrottles = async (
       if (!(error instanceof ProviderThrottled)) throw error;
       context.onThrottled();
       const backoff = THROTTLE_BACKOFF_MS[Math.min(tries, THROTTLE_BACKOFF_MS.length - 1)] ?? 0;
-      // Full jitter: workers throttled together do not retry together.
+      // Jitter: workers throttled together do not retry together. Drawn from the member and the try, not at
+      // random, so that a replay of the same world (a chaos run, a test) retries at the same moments.
+      const jitter = createHash('sha256').update(`${attempt.touchId}|${attempt.userId}|${tries}`).digest();
       const notBefore = new Date(
-        Date.parse(attempt.sentAt) + Math.round(backoff * (0.5 + Math.random() / 2)),
+        Date.parse(attempt.sentAt) + Math.round(backoff * (0.5 + jitter.readUInt32BE(0) / 2 ** 33)),
       );
       if (!context.pacing) {
         if (tries + 1 >= THROTTLE_BACKOFF_MS.length) throw error;
