@@ -50,7 +50,9 @@ const pacing = (touch: RunSummary['touches'][number]) => {
 };
 
 /** One block per run: selection, then per touch sent / skipped by reason / converted, then the outcome. */
-export const formatRun = (result: RunResult): string => {
+export const formatRun = (
+  result: Pick<RunResult, 'campaignId' | 'status' | 'output' | 'error' | 'redrives'>,
+): string => {
   if (result.status === 'FAILED' || !result.output) {
     return `${result.campaignId}: run FAILED with ${result.error?.name}: ${result.error?.message}`;
   }
@@ -58,7 +60,8 @@ export const formatRun = (result: RunResult): string => {
   const { selection, holdout } = summary;
   const messaged = summary.cohortSize - holdout.size;
   const lines = [
-    `${summary.campaignId} · ${summary.runDate} · ${summary.timeZone} · goal ${summary.goal}${summary.dryRun ? ' · DRY RUN' : ''}`,
+    `${summary.campaignId} · ${summary.runDate} · ${summary.timeZone} · goal ${summary.goal}${summary.dryRun ? ' · DRY RUN' : ''}` +
+      (result.redrives ? ` · redriven ${result.redrives === 1 ? 'once' : `${result.redrives} times`}` : ''),
     `  cohort: ${summary.cohortSize} enrolled (${holdout.size} holdout) of ${selection.candidates} dormant that day;` +
       ` ${selection.filteredOut} filtered out, ${selection.inCooldown} in cool-down, ${selection.overLimit} over the limit`,
   ];

@@ -25,13 +25,16 @@ import { type FrequencyCaps, frequencyCapsFrom } from '../functions/guardrails/f
 import { type QuietHours, quietHoursFrom } from '../functions/guardrails/quiet-hours';
 import { type SendRates, sendRatesFrom } from '../functions/pacing/send-rates';
 import { useClock } from '../functions/shared/clock';
+import { setLocalSeams } from '../functions/shared/local-seams';
 import type { User } from '../functions/users/user';
 import type { HandlerName } from '../infra/functions';
 import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
+import { TRANSIENT_ERRORS } from '../statemachines/retries';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
+import { FaultInjector, type FaultPlan } from './faults';
 import type { GuardrailRecords } from './guardrail-check';
 import type { InboundEvent } from './inbound-events';
-import { InboundFeed, type SmsReply } from './inbound-feed';
+import { InboundFeed, type ReceivedEvent, type SmsReply } from './inbound-feed';
 import { ProviderRateLimits } from './provider-rates';
 import {
   type AslDefinition,
@@ -71,7 +74,22 @@ export interface LocalRekindleOptions {
   sandboxRates?: Partial<SendRates>;
   /** A run of many minutes, such as a benchmark: DynamoDB Local may spend CPU on optimizing its code. */
   longRun?: boolean;
+  /** Faults to inject at every boundary (local/faults.ts): `npm run chaos`. */
+  faults?: FaultPlan;
 }
+
+/** Functions behind the HTTP APIs: their caller sees a 5xx and tries again itself; no faults are injected. */
+const HTTP_HANDLERS: ReadonlySet<HandlerName> = new Set(['agent-api', 'follow-link', 'unsubscribe']);
+
+/**
+ * Lambda tries an asynchronous invocation (EventBridge, SNS) whose function failed twice more, then hands it to
+ * the failure destination (a dead-letter queue); a throttled one it keeps trying (for up to six hours on AWS).
+ */
+const ASYNC_ATTEMPTS = 3;
+const ASYNC_THROTTLED_ATTEMPTS = 50;
+
+const isTransient = (error: { name: string } | undefined) =>
+  error !== undefined && (TRANSIENT_ERRORS as readonly string[]).includes(error.name);
 
 /**
  * The context a handler sees. Its remaining time counts down, in real time, from the function's configured
@@ -134,6 +152,21 @@ export interface RunResult {
   output?: RunSummary;
   error?: { name: string; message: string };
   stats: ExecutionStats;
+  /** The execution's name and input: a redrive keeps both. */
+  executionName: string;
+  input: unknown;
+  /** Where a failed execution failed: the top-level state a redrive starts again at, and that state's input. */
+  failedState?: { name: string; input: unknown };
+  /** How many times the run was redriven before this result. */
+  redrives?: number;
+}
+
+/** How `runCampaigns` redrives a run that failed after its retries, as an operator would. */
+export interface RedrivePolicy {
+  /** Virtual minutes from the failure to the redrive. */
+  afterMinutes: number;
+  /** Redrives at most, per run. */
+  attempts: number;
 }
 
 /** One running execution, as the virtual clock sees it. */
@@ -176,6 +209,8 @@ export class LocalRekindle {
     private readonly handlers: Map<string, LambdaHandler>,
     readonly clock: VirtualClock,
     sandboxRates: SendRates,
+    /** The fault plan in force (`npm run chaos`), with what it injected. */
+    readonly faults: FaultInjector | undefined,
   ) {
     this.providerLimits = new ProviderRateLimits(sandboxRates);
     this.feed = new InboundFeed({
@@ -251,6 +286,10 @@ export class LocalRekindle {
         }
       }
       Object.assign(process.env, environment);
+      // The clock, and the faults every AWS client a handler creates gets, before any handler module loads.
+      const clock = new VirtualClock(options.clockStart ?? new Date());
+      const faults = options.faults ? new FaultInjector(options.faults, () => clock.now()) : undefined;
+      setLocalSeams({ decorateAwsClient: faults?.decorateAwsClient });
 
       const client = new DynamoDBClient({ endpoint: dynamoDb.endpoint });
       for (const table of template.tables) await client.send(new CreateTableCommand(table));
@@ -264,14 +303,19 @@ export class LocalRekindle {
         };
         handlers.set(logicalId, module.handler);
       }
-      const clock = new VirtualClock(options.clockStart ?? new Date());
       useClock(clock);
       const byId = new Map(campaigns.map((campaign) => [campaign.id, campaign]));
       const configured = sendRatesFrom(process.env.SEND_RATES);
-      const rekindle = new LocalRekindle(dynamoDb, client, template, byId, handlers, clock, {
-        ...configured,
-        ...options.sandboxRates,
-      });
+      const rekindle = new LocalRekindle(
+        dynamoDb,
+        client,
+        template,
+        byId,
+        handlers,
+        clock,
+        { ...configured, ...options.sandboxRates },
+        faults,
+      );
       // The sandbox providers answer as the feed scripts them (opt-out list, dead tokens).
       const { useSandboxProviderBehaviour } = await import('../functions/channels/sandbox');
       // A send step waiting for its slot lets the scripted world (operators, app events) act up to it.
@@ -279,7 +323,8 @@ export class LocalRekindle {
       // Tests script the same object's answers while a run goes on.
       rekindle.feed.providerBehaviour.admit = (provider, sentAt) =>
         rekindle.providerLimits.admit(provider, sentAt);
-      useSandboxProviderBehaviour(rekindle.feed.providerBehaviour);
+      const behaviour = rekindle.feed.providerBehaviour;
+      useSandboxProviderBehaviour(faults ? faults.withProviderFaults(behaviour) : behaviour);
       // No Secrets Manager here: links are signed with a fixed local key, so the same seed gives the same links.
       const { useLinkSigningKeys } = await import('../functions/links/signing-keys');
       useLinkSigningKeys({ current: 'local', local: LOCAL_LINK_SIGNING_KEY });
@@ -307,7 +352,7 @@ export class LocalRekindle {
    */
   async runCampaigns(
     runs: readonly { campaignId: string; input?: unknown; startAt?: Date }[],
-    options: { simulator?: SimulatedUsers } = {},
+    options: { simulator?: SimulatedUsers; redrive?: RedrivePolicy } = {},
   ): Promise<RunResult[]> {
     this.simulator = options.simulator;
     this.unobserved = true;
@@ -315,7 +360,16 @@ export class LocalRekindle {
     try {
       await this.feedDueEvents(this.clock.now(), []);
       const results = await Promise.all(
-        runs.map((run) => this.execute(run.campaignId, run.input ?? {}, undefined, run.startAt)),
+        runs.map(async (run) => {
+          let result = await this.execute(run.campaignId, run.input ?? {}, { startAt: run.startAt });
+          // Failed after its retries (an outage): redriven later on the same timeline, as an operator would.
+          for (let redrive = 1; options.redrive && redrive <= options.redrive.attempts; redrive += 1) {
+            if (result.status !== 'FAILED' || !isTransient(result.error)) break;
+            const at = new Date(this.clock.now().getTime() + options.redrive.afterMinutes * 60_000);
+            result = { ...(await this.redrive(result, at)), redrives: redrive };
+          }
+          return result;
+        }),
       );
       if (this.advanceFailure) throw this.advanceFailure;
       return results;
@@ -331,15 +385,36 @@ export class LocalRekindle {
   ): Promise<Omit<RunResult, 'output'> & { output?: unknown }> {
     const definition = this.template.namedStateMachines.get(name);
     if (!definition) throw new Error(`No state machine named ${name}`);
-    return this.execute(name, input, definition);
+    return this.execute(name, input, { definition });
+  }
+
+  /**
+   * Step Functions' redrive, locally: the failed execution again under its own name, from the top-level state
+   * that failed and with that state's input (a Distributed Map runs all its children again; those that had
+   * finished find their work done). `at`: when the operator redrives it.
+   */
+  async redrive(failed: RunResult, at?: Date): Promise<RunResult> {
+    if (failed.status !== 'FAILED' || !failed.failedState)
+      throw new Error('Only a failed run can be redriven');
+    const definition =
+      this.template.stateMachines.get(failed.campaignId) ??
+      this.template.namedStateMachines.get(failed.campaignId);
+    if (!definition) throw new Error(`No state machine for ${failed.campaignId}`);
+    const result = await this.execute(failed.campaignId, failed.failedState.input, {
+      definition: { ...definition, StartAt: failed.failedState.name },
+      startAt: at,
+      executionName: failed.executionName,
+    });
+    return { ...result, input: failed.input };
   }
 
   private async execute(
     campaignId: string,
     input: unknown,
-    definition = this.template.stateMachines.get(campaignId),
-    startAt?: Date,
+    options: { definition?: AslDefinition; startAt?: Date; executionName?: string } = {},
   ): Promise<RunResult> {
+    const { startAt } = options;
+    const definition = options.definition ?? this.template.stateMachines.get(campaignId);
     if (!definition) throw new Error(`No state machine for campaign ${campaignId}`);
     // A later start is a wait before the first state: its first task blocks until the clock gets there,
     // and the clock jumps there when every other run waits too.
@@ -360,6 +435,7 @@ export class LocalRekindle {
         );
     }
     const waitTimeOverrides: Record<string, number> = {};
+    const retryIntervalOverrides: Record<string, number> = {};
     const waitStates = new Map<string, string>();
     for (const [name, state] of statesOf(definition)) {
       if (state.Type === 'Task' && state.Resource) {
@@ -382,8 +458,11 @@ export class LocalRekindle {
           let end = start;
           const startedAt = performance.now();
           try {
+            const call = () => handler(taskInput, lambdaContext(logicalId, timeoutSeconds));
             const result = await this.clock.runAt(new Date(start), () =>
-              handler(taskInput, lambdaContext(logicalId, timeoutSeconds)),
+              this.faults
+                ? this.faults.invoke(handlerName, taskInput, childPlaces !== undefined, call)
+                : call(),
             );
             // A send step's sends took the simulated time up to its last slot.
             const finishedAt = Date.parse(String((result as { finishedAt?: unknown } | null)?.finishedAt));
@@ -411,6 +490,8 @@ export class LocalRekindle {
           }
         };
       }
+      // Retries at once: the virtual clock does not move for them.
+      if ((state as { Retry?: unknown[] }).Retry) retryIntervalOverrides[name] = 0;
       if (state.Type === 'Wait') {
         // 1 ms, not 0: the wait must yield once so its target is recorded before the next state runs.
         waitTimeOverrides[name] = 1;
@@ -422,11 +503,16 @@ export class LocalRekindle {
     // The execution timeout is a real-time timer in aws-local-stepfunctions (and overflows past 24.8 days);
     // simulated runs take seconds, so it is left to the deployed state machine.
     const { TimeoutSeconds: _timeout, ...runnable } = definition;
-    const machine = new StateMachine(runnable as unknown as ConstructorParameters<typeof StateMachine>[0]);
-    const executionName = randomUUID();
+    // A redrive starts at a later state, which leaves the earlier ones unreachable: the definition as CDK wrote
+    // it was validated by the first execution already.
+    const machine = new StateMachine(
+      runnable as unknown as ConstructorParameters<typeof StateMachine>[0],
+      options.executionName ? { validationOptions: { noValidate: true } } : {},
+    );
+    const executionName = options.executionName ?? randomUUID();
     this.timelines.add(timeline);
     const execution = machine.run(input as JSONValue, {
-      overrides: { taskResourceLocalHandlers, waitTimeOverrides },
+      overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides },
       context: {
         Execution: {
           Id: `arn:aws:states:us-east-1:000000000000:execution:${campaignId}:${executionName}`,
@@ -434,6 +520,8 @@ export class LocalRekindle {
         },
       },
     });
+    // The top-level state entered last, and its input: where a failed execution failed.
+    let current: { name: string; input: unknown } | undefined;
     const watching = (async () => {
       for await (const event of execution.eventLogs) {
         if (event.type === 'MapIterationStarted') stats.childExecutions += 1;
@@ -442,6 +530,7 @@ export class LocalRekindle {
           stats.childStates += 1;
           continue;
         }
+        current = { name: event.state.name, input: event.state.input };
         stats.statesByType[event.state.type] = (stats.statesByType[event.state.type] ?? 0) + 1;
         const timestampPath = waitStates.get(event.state.name);
         if (timestampPath === undefined) continue;
@@ -455,11 +544,20 @@ export class LocalRekindle {
     })();
     try {
       const output = (await execution.result) as unknown as RunSummary;
-      return { campaignId, status: 'SUCCEEDED', output, stats };
+      return { campaignId, status: 'SUCCEEDED', output, stats, executionName, input };
     } catch (error) {
       const cause = error instanceof ExecutionError ? error.cause : error;
       const failure = cause instanceof Error ? cause : new Error(String(cause));
-      return { campaignId, status: 'FAILED', error: { name: failure.name, message: failure.message }, stats };
+      await watching;
+      return {
+        campaignId,
+        status: 'FAILED',
+        error: { name: failure.name, message: failure.message },
+        stats,
+        executionName,
+        input,
+        ...(current ? { failedState: current } : {}),
+      };
     } finally {
       await watching;
       this.timelines.delete(timeline);
@@ -517,13 +615,60 @@ export class LocalRekindle {
     if (!handler || !logicalId) throw new Error(`No ${name} function in the template`);
     const startedAt = performance.now();
     try {
-      return await handler(event, lambdaContext(logicalId, this.functionTimeout(logicalId)));
+      const call = () => handler(event, lambdaContext(logicalId, this.functionTimeout(logicalId)));
+      return await (this.faults && !HTTP_HANDLERS.has(name) ? this.invokeAsync(name, event, call) : call());
     } finally {
       const tally = this.inboundInvocations[name] ?? { invocations: 0, milliseconds: 0 };
       this.inboundInvocations[name] = tally;
       tally.invocations += 1;
       tally.milliseconds += performance.now() - startedAt;
     }
+  }
+
+  /** An asynchronous invocation under the fault plan: Lambda tries one that failed (transiently) twice more. */
+  private async invokeAsync(name: HandlerName, event: unknown, call: () => Promise<unknown>) {
+    const faults = this.faults as FaultInjector;
+    let failures = 0;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await faults.invoke(name, event, false, call);
+      } catch (error) {
+        if (!(error instanceof Error && isTransient(error))) throw error;
+        const throttled = error.name === 'Lambda.TooManyRequestsException';
+        if (!throttled) failures += 1;
+        if (failures >= ASYNC_ATTEMPTS || attempt >= ASYNC_THROTTLED_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /**
+   * Events whose function failed every attempt under the fault plan: on AWS they wait in a dead-letter queue
+   * for the operator (the README's runbook); here until `redriveDeadLetters`.
+   */
+  readonly deadLetters: { event: InboundEvent | SmsReply; origin: ReceivedEvent['origin']; error: string }[] =
+    [];
+
+  /** Feeds one event, or, when its function failed every attempt under the fault plan, dead-letters it. */
+  private async receiveOrDeadLetter(
+    event: InboundEvent | SmsReply,
+    origin: ReceivedEvent['origin'],
+  ): Promise<void> {
+    try {
+      await this.feed.receive(event, origin, this.clock.now());
+    } catch (error) {
+      if (!this.faults || !(error instanceof Error && isTransient(error))) throw error;
+      this.deadLetters.push({ event, origin, error: error.name });
+    }
+  }
+
+  /**
+   * The runbook's redrive of a dead-letter queue: each event fed again, now (what it says is known from now on).
+   * Returns how many were redriven; any that fail again stay.
+   */
+  async redriveDeadLetters(): Promise<number> {
+    const letters = this.deadLetters.splice(0);
+    for (const { event, origin } of letters) await this.receiveOrDeadLetter(event, origin);
+    return letters.length;
   }
 
   /** Events to feed at their `occurredAt` as the virtual clock passes them (npm start -- --events FILE). */
@@ -735,7 +880,7 @@ export class LocalRekindle {
     this.scripted = this.scripted.filter((event) => !due(event));
     for (const { event, origin } of events) {
       this.clock.advanceTo(new Date(event.occurredAt));
-      await this.feed.receive(event, origin, this.clock.now());
+      await this.receiveOrDeadLetter(event, origin);
     }
   }
 

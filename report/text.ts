@@ -67,7 +67,6 @@ export const formatReportRun = (run: ReportRun): string => {
     campaignId: summary.campaignId,
     status: 'SUCCEEDED',
     output: summary,
-    stats: {} as never,
   });
   const [head = '', ...rest] = block.split('\n');
   const byChannel = Object.entries(cost.byChannel)

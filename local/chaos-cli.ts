@@ -1,0 +1,42 @@
+import { parseArgs } from 'node:util';
+import { localDate } from '../functions/shared/schemas';
+import { chaosHeld, formatChaos, runChaos } from './chaos';
+
+/**
+ * `npm run chaos`: two days of every campaign for 1,000 people under a few hundred injected faults, then
+ * every check. Exits 1 when a check fails or fewer than --min-faults faults were injected.
+ */
+const main = async () => {
+  const { values } = parseArgs({
+    options: {
+      seed: { type: 'string', default: '11' },
+      days: { type: 'string', default: '2' },
+      users: { type: 'string', default: '1000' },
+      date: { type: 'string', default: '2026-12-07' },
+      'outage-minutes': { type: 'string', default: '30' },
+      'min-faults': { type: 'string', default: '200' },
+    },
+  });
+  const whole = (name: keyof typeof values) => {
+    const value = values[name];
+    if (!/^\d+$/.test(value ?? '')) throw new Error(`--${name} must be a whole number, not "${value}"`);
+    return Number(value);
+  };
+  if (!localDate.safeParse(values.date).success) {
+    throw new Error(`--date must be a real date as YYYY-MM-DD, not "${values.date}"`);
+  }
+  const report = await runChaos({
+    seed: whole('seed'),
+    days: Math.max(1, whole('days')),
+    users: Math.max(1, whole('users')),
+    runDate: values.date,
+    outageMinutes: whole('outage-minutes'),
+  });
+  for (const line of formatChaos(report)) console.log(line);
+  if (!chaosHeld(report) || report.faults.total < whole('min-faults')) process.exitCode = 1;
+};
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+  process.exitCode = 1;
+});
