@@ -11,8 +11,9 @@ import {
 import { chunk as chunksOf } from '../data/batch';
 import { getContactRecords } from '../data/contacts';
 import { getEnrollmentBatch } from '../data/enrollments';
+import { touchIdOf } from '../data/keys';
 import { getTouchOutcome, putTouchOutcome } from '../data/runs';
-import { claimTouchChunk, queryTouchChunks, recordTouchResults, touchIdOf } from '../data/touches';
+import { claimTouchChunk, queryTouchChunks, recordTouchResults } from '../data/touches';
 import { getUsers } from '../data/users';
 import { type ContactRecord, claimContact, cooldownOf, recordCooldown } from '../guardrails/contacts';
 import type { FrequencyCaps } from '../guardrails/frequency-caps';

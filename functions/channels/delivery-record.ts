@@ -1,5 +1,5 @@
 import { recordDelivery } from '../data/deliveries';
-import { parseTouchId } from '../data/touches';
+import { parseTouchId } from '../data/keys';
 import type { DeliveryEvent, DeliveryKind } from './delivery-events';
 
 export interface DeliveryEventResult {

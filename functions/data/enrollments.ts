@@ -3,10 +3,9 @@ import type { EnrollmentBatch, TerminalState } from '../campaign/enrollment';
 import { documentClient } from '../clients/dynamodb';
 import { requireEnv } from '../shared/config';
 import { putAll } from './batch';
+import { batchKey } from './keys';
 
 const enrollmentsTable = requireEnv('ENROLLMENTS_TABLE');
-
-export const batchKey = (batch: number): string => String(batch).padStart(6, '0');
 
 /**
  * One item per (run, batch) holds its members: per-user items would cost a write per user per change,

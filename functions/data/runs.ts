@@ -3,7 +3,7 @@ import type { BatchClosing, Run, RunSummary, SelectionReport, TouchOutcome } fro
 import { documentClient } from '../clients/dynamodb';
 import { requireEnv } from '../shared/config';
 import { RunAlreadyStarted } from '../shared/errors';
-import { batchKey } from './enrollments';
+import { batchKey } from './keys';
 import { putIfAbsent } from './put-if-absent';
 
 const runsTable = requireEnv('RUNS_TABLE');

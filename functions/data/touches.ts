@@ -3,7 +3,7 @@ import type { Channel } from '../campaign/definition';
 import type { TouchChunk, TouchResult } from '../campaign/touch';
 import { documentClient } from '../clients/dynamodb';
 import { requireEnv } from '../shared/config';
-import { batchKey } from './enrollments';
+import { chunkKey, runBatch } from './keys';
 import { putIfAbsent } from './put-if-absent';
 
 const touchesTable = requireEnv('TOUCHES_TABLE');
@@ -12,8 +12,6 @@ const touchesTable = requireEnv('TOUCHES_TABLE');
  * Touches are recorded per chunk of a batch (partition run#batch, sort key t<touch>#c<chunk>): the claim is written before
  * any provider is called, the results after. One item per chunk, not per message, keeps writes few.
  */
-const runBatch = (runId: string, batch: number) => `${runId}#${batchKey(batch)}`;
-export const chunkKey = (touch: number, chunk: number) => `t${touch}#c${String(chunk).padStart(4, '0')}`;
 
 /** Claims a chunk of a touch; false when it was claimed before (a retried batch), so nobody is sent twice. */
 export const claimTouchChunk = (chunk: TouchChunk): Promise<boolean> =>
@@ -130,20 +128,4 @@ export const queryTouchChunks = async (runId: string, batch: number): Promise<To
     }
   }
   return chunks;
-};
-
-/** The id a message's provider context carries back: its chunk's key. */
-export const touchIdOf = (runId: string, batch: number, touch: number, chunk: number) =>
-  `${runBatch(runId, batch)}|${chunkKey(touch, chunk)}`;
-
-const TOUCH_ID = /^(.+)#(\d{6})\|t(\d+)#c(\d{4,})$/;
-
-/** The run, batch, touch and chunk a touch id names; undefined for anything touchIdOf did not make. */
-export const parseTouchId = (
-  touchId: string,
-): { runId: string; batch: number; touch: number; chunk: number } | undefined => {
-  const [, runId, batch, touch, chunk] = TOUCH_ID.exec(touchId) ?? [];
-  return runId === undefined
-    ? undefined
-    : { runId, batch: Number(batch), touch: Number(touch), chunk: Number(chunk) };
 };
