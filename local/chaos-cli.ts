@@ -15,11 +15,12 @@ const main = async () => {
       date: { type: 'string', default: '2026-12-07' },
       'outage-minutes': { type: 'string', default: '30' },
       'min-faults': { type: 'string', default: '200' },
+      bundled: { type: 'boolean', default: false },
     },
   });
-  const whole = (name: keyof typeof values) => {
+  const whole = (name: 'seed' | 'days' | 'users' | 'outage-minutes' | 'min-faults') => {
     const value = values[name];
-    if (!/^\d+$/.test(value ?? '')) throw new Error(`--${name} must be a whole number, not "${value}"`);
+    if (!/^\d+$/.test(value)) throw new Error(`--${name} must be a whole number, not "${value}"`);
     return Number(value);
   };
   if (!localDate.safeParse(values.date).success) {
@@ -31,6 +32,7 @@ const main = async () => {
     users: Math.max(1, whole('users')),
     runDate: values.date,
     outageMinutes: whole('outage-minutes'),
+    bundled: values.bundled,
   });
   for (const line of formatChaos(report)) console.log(line);
   if (!chaosHeld(report) || report.faults.total < whole('min-faults')) process.exitCode = 1;

@@ -60,8 +60,10 @@ export interface ChaosOptions {
   /** Send steps down for this long from the first send: the runs sending then fail, and are redriven. */
   outageMinutes?: number;
   campaigns?: CampaignInput[];
-  /** Each person's simulated agents, replies, clicks (off: fewer moving parts, a faster run). */
+  /** Whether simulated agents work the call tasks (off: they expire; fewer moving parts, a faster run). */
   callCenter?: boolean;
+  /** Run the functions' esbuild bundles, as `cdk synth` builds them. */
+  bundled?: boolean;
 }
 
 export interface ChaosReport {
@@ -100,7 +102,12 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
     rates: options.rates ?? defaultFaultRates,
     outages: options.outageMinutes ? [{ handler: 'send-touch', minutes: options.outageMinutes }] : [],
   };
-  const rekindle = await LocalRekindle.start({ clockStart, campaigns, faults: plan });
+  const rekindle = await LocalRekindle.start({
+    clockStart,
+    campaigns,
+    faults: plan,
+    bundled: options.bundled,
+  });
   try {
     const population = generatePopulation({
       seed: options.seed,

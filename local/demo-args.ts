@@ -15,6 +15,8 @@ export interface DemoArgs {
   out?: string;
   events?: string;
   days: number;
+  /** Run the functions' esbuild bundles as `cdk synth` builds them, not their TypeScript modules. */
+  bundled: boolean;
 }
 
 /** A file option must name a file: checked before DynamoDB Local starts, not after. */
@@ -45,6 +47,7 @@ export const parseDemoArgs = (argv: readonly string[]): DemoArgs => {
         out: { type: 'string' },
         events: { type: 'string' },
         days: { type: 'string', default: '1' },
+        bundled: { type: 'boolean', default: false },
       },
     },
     UsageError,
@@ -65,5 +68,6 @@ export const parseDemoArgs = (argv: readonly string[]): DemoArgs => {
     out: outputDirectory(values.out),
     events: readableFile('events', values.events),
     days: Number(values.days),
+    bundled: values.bundled,
   };
 };

@@ -83,7 +83,7 @@ const main = async () => {
     (_, day) => firstDay.plus({ days: day }).toISODate() ?? runDate,
   );
   const clockStart = firstDay.set(RUN_START).toJSDate();
-  const rekindle = await LocalRekindle.start({ clockStart });
+  const rekindle = await LocalRekindle.start({ clockStart, bundled: values.bundled });
   try {
     // A population file comes in through the user import, as on AWS; a bad line means no campaign runs,
     // and every bad line is shown. The synthetic population is seeded directly: through the import's
@@ -116,7 +116,8 @@ const main = async () => {
       userCount = population.length;
     }
     const dates = days === 1 ? `run date ${runDate}` : `${days} days from ${runDate}`;
-    console.log(`Rekindle local run · ${userCount} users · seed ${seed} · ${dates}\n`);
+    const code = values.bundled ? ' · the functions from their esbuild bundles' : '';
+    console.log(`Rekindle local run · ${userCount} users · seed ${seed} · ${dates}${code}\n`);
     const users = (await rekindle.users()) as { userId: string; push: { token: string } | null }[];
     rekindle.script([...uninstalledApps(users, seed, clockStart), ...arriving, ...scripted]);
     // Every campaign's run of every day, in every time zone, started at 10:30 local of its day on one

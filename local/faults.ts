@@ -195,8 +195,12 @@ export class FaultInjector {
    * middleware, so that the SDK retries them first as it would on AWS.
    */
   readonly decorateAwsClient = (client: object): void => {
-    const stack = (client as { middlewareStack?: MiddlewareStack }).middlewareStack;
-    if (!stack || !(client.constructor?.name ?? '').startsWith('DynamoDB')) return;
+    // By the client's service id, not its class name, which a minified bundle renames.
+    const { middlewareStack: stack, config } = client as {
+      middlewareStack?: MiddlewareStack;
+      config?: { serviceId?: string };
+    };
+    if (!stack || config?.serviceId !== 'DynamoDB') return;
     stack.addRelativeTo(
       (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
         async (args: { input?: unknown }) => {

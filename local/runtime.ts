@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CreateTableCommand,
   DeleteTableCommand,
@@ -76,6 +76,11 @@ export interface LocalRekindleOptions {
   longRun?: boolean;
   /** Faults to inject at every boundary (local/faults.ts): `npm run chaos`. */
   faults?: FaultPlan;
+  /**
+   * Run every function from its esbuild bundle exactly as `cdk synth` builds it for deployment, instead of its
+   * TypeScript module: a bundling, import or environment mistake fails here (`npm start -- --bundled`).
+   */
+  bundled?: boolean;
 }
 
 /** Functions behind the HTTP APIs: their caller sees a 5xx and tries again itself; no faults are injected. */
@@ -112,6 +117,53 @@ const lambdaContext = (functionName: string, timeoutSeconds: number): Context =>
     succeed: () => undefined,
   };
 };
+
+/** A function whose code failed to load (its cold start on Lambda would fail the same way). */
+export class HandlerLoadFailed extends Error {
+  override name = 'HandlerLoadFailed';
+  constructor(logicalId: string, handler: string, cause: unknown) {
+    super(
+      `Function ${logicalId} (${handler}) failed to load: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        cause,
+      },
+    );
+  }
+}
+
+/** A handler module's `handler` export; a module without one fails here. */
+export const importHandler = async (source: string, fresh = false): Promise<LambdaHandler> => {
+  // `fresh`: a module instance of its own, not the one an earlier import cached (a test's second look).
+  const url = `${pathToFileURL(source).href}${fresh ? `?fresh=${randomUUID()}` : ''}`;
+  const module = (await import(url)) as { handler?: unknown };
+  if (typeof module.handler !== 'function') throw new Error(`${source} exports no handler`);
+  return module.handler as LambdaHandler;
+};
+
+/**
+ * Runs `load` with the process environment holding `environment` in place of every function's variables, then
+ * puts the process environment back as it was.
+ */
+export const withEnvironment = async <T>(
+  environment: { unset: readonly string[]; set: Record<string, string> },
+  load: () => Promise<T>,
+): Promise<T> => {
+  const before = { ...process.env };
+  for (const name of environment.unset) delete process.env[name];
+  Object.assign(process.env, environment.set);
+  try {
+    return await load();
+  } finally {
+    for (const name of Object.keys(process.env)) if (!(name in before)) delete process.env[name];
+    Object.assign(process.env, before);
+  }
+};
+
+/** One function's environment: its own variables set, every other function's unset. */
+const fnEnvironment = (own: Record<string, string>, union: Record<string, string>) => ({
+  unset: Object.keys(union).filter((name) => !(name in own)),
+  set: Object.fromEntries(Object.entries(own).filter(([name]) => name !== 'POWERTOOLS_LOG_LEVEL')),
+});
 
 /** Every Task and Wait state of a definition, including those inside Map and Parallel states. */
 const statesOf = (definition: AslDefinition): [string, AslDefinition['States'][string]][] =>
@@ -211,6 +263,8 @@ export class LocalRekindle {
     sandboxRates: SendRates,
     /** The fault plan in force (`npm run chaos`), with what it injected. */
     readonly faults: FaultInjector | undefined,
+    /** Where each function's code was loaded from, by logical id: its TypeScript module, or its bundle. */
+    readonly handlerSources: ReadonlyMap<string, string>,
   ) {
     this.providerLimits = new ProviderRateLimits(sandboxRates);
     this.feed = new InboundFeed({
@@ -246,6 +300,7 @@ export class LocalRekindle {
       campaigns,
       pauseLimitHours: options.pauseLimitHours,
       sendRates: options.sendRates,
+      bundled: options.bundled,
     });
     // S3 (the user import's bucket) in-process beside DynamoDB Local; the two stop together.
     const { startS3Local } = await import('./s3-local');
@@ -295,13 +350,24 @@ export class LocalRekindle {
       for (const table of template.tables) await client.send(new CreateTableCommand(table));
 
       const handlers = new Map<string, LambdaHandler>();
+      const sources = new Map<string, string>();
       for (const [logicalId, fn] of template.functions) {
-        const module = (await import(
-          path.join(repositoryRoot, 'functions', 'handlers', `${fn.handler}.ts`)
-        )) as {
-          handler: LambdaHandler;
-        };
-        handlers.set(logicalId, module.handler);
+        if (options.bundled && !fn.bundle) throw new Error(`Function ${logicalId} has no bundle`);
+        const source =
+          options.bundled && fn.bundle
+            ? fn.bundle
+            : path.join(repositoryRoot, 'functions', 'handlers', `${fn.handler}.ts`);
+        // A bundle holds its own copy of every module: it loads with its own function's environment only,
+        // as on Lambda, so a variable the template forgot to give it fails here. (The TypeScript modules are
+        // shared by every function in this process, so they load once, with the union.)
+        const handler = await (options.bundled
+          ? withEnvironment(fnEnvironment(fn.environment, environment), () => importHandler(source))
+          : importHandler(source)
+        ).catch((error: unknown) => {
+          throw new HandlerLoadFailed(logicalId, fn.handler, error);
+        });
+        handlers.set(logicalId, handler);
+        sources.set(logicalId, source);
       }
       useClock(clock);
       const byId = new Map(campaigns.map((campaign) => [campaign.id, campaign]));
@@ -315,6 +381,7 @@ export class LocalRekindle {
         clock,
         { ...configured, ...options.sandboxRates },
         faults,
+        sources,
       );
       // The sandbox providers answer as the feed scripts them (opt-out list, dead tokens).
       const { useSandboxProviderBehaviour } = await import('../functions/channels/sandbox');

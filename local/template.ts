@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { HANDLER_METADATA_KEY, type HandlerName, STATE_MACHINE_METADATA_KEY } from '../infra/functions';
 import { createRekindleApp, type RekindleAppOptions, STACK_NAME } from '../infra/rekindle-app';
@@ -15,7 +16,13 @@ export interface LocalTemplate {
   tables: CreateTableCommandInput[];
   functions: Map<
     string,
-    { handler: HandlerName; environment: Record<string, string>; timeoutSeconds: number }
+    {
+      handler: HandlerName;
+      environment: Record<string, string>;
+      timeoutSeconds: number;
+      /** The function's esbuild bundle as `cdk synth` built it (a synthesis with bundling only). */
+      bundle?: string;
+    }
   >;
   /** Each campaign's state machine, by campaign id. */
   stateMachines: Map<string, AslDefinition>;
@@ -107,7 +114,11 @@ const resolveIntrinsics = (value: unknown, resources: Record<string, CfnResource
   return Object.fromEntries(entries.map(([key, item]) => [key, resolveIntrinsics(item, resources)]));
 };
 
-export const readTemplate = (template: { Resources: Record<string, CfnResource> }): LocalTemplate => {
+export const readTemplate = (
+  template: { Resources: Record<string, CfnResource> },
+  /** Where the synthesis wrote its assets, when it bundled the functions. */
+  assetDirectory?: string,
+): LocalTemplate => {
   const resources = template.Resources;
   const local: LocalTemplate = {
     tables: [],
@@ -142,7 +153,18 @@ export const readTemplate = (template: { Resources: Record<string, CfnResource> 
           ?.Variables;
         // Lambda's default timeout is 3 s; every Rekindle function sets its own.
         const timeoutSeconds = Number(properties().Timeout ?? 3);
-        local.functions.set(logicalId, { handler, environment: environment ?? {}, timeoutSeconds });
+        // The code's asset is `<hash>.zip` in the bootstrap bucket: `asset.<hash>/` in the assembly.
+        const key = (resource.Properties?.Code as { S3Key?: unknown } | undefined)?.S3Key;
+        const bundle =
+          assetDirectory && typeof key === 'string'
+            ? path.join(assetDirectory, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs')
+            : undefined;
+        local.functions.set(logicalId, {
+          handler,
+          environment: environment ?? {},
+          timeoutSeconds,
+          ...(bundle ? { bundle } : {}),
+        });
         break;
       }
       case 'AWS::StepFunctions::StateMachine': {
@@ -158,10 +180,40 @@ export const readTemplate = (template: { Resources: Record<string, CfnResource> 
   return local;
 };
 
-/** Synthesizes the CDK app in-process (cdk-nag included, bundling skipped) and reads its template. */
+/**
+ * Where a synthesis with bundling writes its cloud assembly: inside the repository, so that what a bundle leaves
+ * to Lambda's runtime (the AWS SDK, external to every bundle as on AWS) resolves from its node_modules.
+ */
+const BUNDLED_ASSEMBLY = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '.rekindle',
+  'bundled',
+);
+
+/**
+ * Synthesizes the CDK app in-process (cdk-nag included) and reads its template. Bundling is skipped unless
+ * `bundled`: then every function is bundled by esbuild exactly as `cdk synth` bundles it for deployment, and
+ * the template names each bundle (some 8 s).
+ */
 export const synthesizeLocalTemplate = (
-  options: Pick<RekindleAppOptions, 'campaigns' | 'pauseLimitHours' | 'sendRates'> = {},
+  options: Pick<RekindleAppOptions, 'campaigns' | 'pauseLimitHours' | 'sendRates'> & {
+    bundled?: boolean;
+  } = {},
 ): LocalTemplate => {
+  if (options.bundled) {
+    const { bundled: _bundled, ...appOptions } = options;
+    rmSync(BUNDLED_ASSEMBLY, { recursive: true, force: true });
+    const { app } = createRekindleApp({
+      ...appOptions,
+      channels: { mode: 'sandbox' },
+      outdir: BUNDLED_ASSEMBLY,
+    });
+    const template = app.synth().getStackByName(STACK_NAME).template as {
+      Resources: Record<string, CfnResource>;
+    };
+    return readTemplate(template, BUNDLED_ASSEMBLY);
+  }
   // The test suite synthesizes the same app in many files: within one run (REKINDLE_TEMPLATE_CACHE, set by
   // vitest.config.ts for that run only) each distinct set of options is synthesized once.
   const cacheDirectory = process.env.REKINDLE_TEMPLATE_CACHE;
