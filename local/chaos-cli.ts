@@ -16,15 +16,33 @@ const main = async () => {
       'outage-minutes': { type: 'string', default: '30' },
       'min-faults': { type: 'string', default: '200' },
       bundled: { type: 'boolean', default: false },
+      load: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      'per-campaign': { type: 'string', default: '50000' },
     },
   });
-  const whole = (name: 'seed' | 'days' | 'users' | 'outage-minutes' | 'min-faults') => {
+  const whole = (name: 'seed' | 'days' | 'users' | 'outage-minutes' | 'min-faults' | 'per-campaign') => {
     const value = values[name];
     if (!/^\d+$/.test(value)) throw new Error(`--${name} must be a whole number, not "${value}"`);
     return Number(value);
   };
   if (!localDate.safeParse(values.date).success) {
     throw new Error(`--date must be a real date as YYYY-MM-DD, not "${values.date}"`);
+  }
+  if (values.load) {
+    // The load run: two campaigns in three zones, --per-campaign people each, every check, no faults.
+    const { runLoad } = await import('./load');
+    const report = await runLoad({
+      seed: whole('seed'),
+      runDate: values.date,
+      perCampaign: Math.max(1, whole('per-campaign')),
+      bundled: values.bundled,
+      // --quiet: nobody answers (no clicks, conversions, replies or delivery reports): the orchestration alone.
+      simulatedPeople: !values.quiet,
+    });
+    for (const line of formatChaos(report)) console.log(line);
+    if (!chaosHeld(report)) process.exitCode = 1;
+    return;
   }
   const report = await runChaos({
     seed: whole('seed'),

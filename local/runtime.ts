@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -313,6 +314,7 @@ export class LocalRekindle {
     );
     const dynamoDb: DynamoDbLocal = {
       endpoint: dynamoDbLocal.endpoint,
+      ...(dynamoDbLocal.pid ? { pid: dynamoDbLocal.pid } : {}),
       stop: async () => {
         await dynamoDbLocal.stop();
         await s3.stop();
@@ -399,6 +401,18 @@ export class LocalRekindle {
     } catch (error) {
       await dynamoDb.stop();
       throw error;
+    }
+  }
+
+  /** The most memory DynamoDB Local's JVM has held so far (its peak resident set), in MiB, where known. */
+  dynamoDbPeakMegabytes(): number | undefined {
+    if (!this.dynamoDb.pid) return undefined;
+    try {
+      const status = readFileSync(`/proc/${this.dynamoDb.pid}/status`, 'utf8');
+      const kilobytes = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
+      return kilobytes ? Math.round(Number(kilobytes) / 1024) : undefined;
+    } catch {
+      return undefined;
     }
   }
 
