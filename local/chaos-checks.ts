@@ -3,6 +3,7 @@ import type { RunSummary } from '../functions/campaign/run';
 import type { TouchChunk } from '../functions/campaign/touch';
 import type { CallTask } from '../functions/channels/call-task-queue';
 import type { SandboxMessage } from '../functions/channels/channel';
+import { TRANSIENT_ERRORS } from '../statemachines/retries';
 import type { RunResult } from './runtime';
 
 /** What the chaos run's checks read: the executions' results and the tables they left, apart from the code. */
@@ -45,6 +46,8 @@ export interface ChaosCheck {
 }
 
 const ALREADY_STARTED = /^Run (\S+) has already started/;
+
+const TRANSIENT: ReadonlySet<string> = new Set(TRANSIENT_ERRORS);
 
 const countBy = <T>(items: Iterable<T>, key: (item: T) => string | undefined) => {
   const counts: Record<string, number> = {};
@@ -92,7 +95,9 @@ export const checkChaos = (records: ChaosRecords): ChaosCheck => {
     const startedAlready = ALREADY_STARTED.exec(result.error?.message ?? '')?.[1];
     if (result.error?.name === 'RunAlreadyStarted' && startedAlready && records_.has(startedAlready))
       continue;
-    if (result.status === 'FAILED' && result.failedState) {
+    // Failed after its retries on something passing (an outage): visible, and a redrive resumes it. A failure
+    // of the code itself (a TypeError) is not something a redrive mends.
+    if (result.status === 'FAILED' && result.failedState && TRANSIENT.has(result.error?.name ?? '')) {
       runsFailedRedrivable += 1;
       const runId = (result.failedState.input as { run?: { runId?: string } } | undefined)?.run?.runId;
       if (runId) redrivable.add(runId);
@@ -143,6 +148,7 @@ export const checkChaos = (records: ChaosRecords): ChaosCheck => {
     const states = batches.flatMap((batch) => Object.values(batch.terminal ?? {}));
     if (summary.cohortSize !== batches.reduce((sum, batch) => sum + batch.members.length, 0))
       mismatch(runId, 'cohort size');
+    if (summary.selection && summary.selection.batchCount !== batches.length) mismatch(runId, 'batch count');
     const byStatus = countBy(states, (state) => state.status);
     if (
       summary.totalConverted !== (byStatus.converted ?? 0) ||

@@ -283,6 +283,8 @@ export const chaosHeld = (report: ChaosReport): boolean => {
     check.membersWithoutTerminalState === 0 &&
     check.runsUnaccounted === 0 &&
     check.summaryMismatches === 0 &&
+    // The chaos run redrives what failed: a run still failed after that is a failure of the check.
+    check.runsFailedRedrivable === 0 &&
     report.deadLettersLeft === 0
   );
 };

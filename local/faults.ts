@@ -178,8 +178,11 @@ export class FaultInjector {
       if (this.draws('lambda-timeout', about)) {
         invocation.callsBeforeTimeout = 1 + (digestOf(`${about}\ntimeout`).charCodeAt(0) % 12);
       }
-      const result = await run();
-      // The handler may have swallowed the error of a call that failed after its death; the death stands.
+      // After its death the handler may swallow a failed call's error, or fail with one of its own: the death
+      // is what Lambda reports either way.
+      const result = await run().catch((error: unknown) => {
+        throw invocation.died ?? error;
+      });
       if (invocation.died) throw invocation.died;
       if (this.draws('crash-after-handler', about)) {
         this.die('crash-after-handler', named('Runtime.ExitError', 'The runtime exited (injected)'));

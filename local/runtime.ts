@@ -445,7 +445,7 @@ export class LocalRekindle {
           let result = await this.execute(run.campaignId, run.input ?? {}, { startAt: run.startAt });
           // Failed after its retries (an outage): redriven later on the same timeline, as an operator would.
           for (let redrive = 1; options.redrive && redrive <= options.redrive.attempts; redrive += 1) {
-            if (result.status !== 'FAILED' || !isTransient(result.error)) break;
+            if (result.status !== 'FAILED' || !isTransient(result.error) || !result.failedState) break;
             const at = new Date(this.clock.now().getTime() + options.redrive.afterMinutes * 60_000);
             result = { ...(await this.redrive(result, at)), redrives: redrive };
           }

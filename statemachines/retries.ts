@@ -17,6 +17,8 @@ export const TRANSIENT_ERRORS = [
   'Lambda.Unknown',
   'Runtime.ExitError',
   'Sandbox.Timedout',
+  // The task's own timeout (15 min, Lambda's ceiling too): the function ran as long as it may.
+  'States.Timeout',
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
   'RequestLimitExceeded',

@@ -133,6 +133,22 @@ describe('the chaos checks', () => {
       { runsUnaccounted: 1 },
     ],
     [
+      'an execution that failed on its own code, which a redrive would not mend',
+      (records) => ({
+        ...records,
+        results: [
+          ...records.results,
+          {
+            campaignId: 'x',
+            status: 'FAILED',
+            error: { name: 'TypeError', message: 'x is undefined' },
+            failedState: { name: 'SendTouch1', input: {} },
+          },
+        ],
+      }),
+      { runsUnaccounted: 1, runsFailedRedrivable: 0 },
+    ],
+    [
       'a summary counting one send more than the records',
       (records) =>
         withSummary(records, summary({ touches: [{ ...summary().touches[0], sent: { sms: 2 } } as never] })),

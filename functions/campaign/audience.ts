@@ -55,10 +55,17 @@ export const selectAudience = async (run: Run, now: Date): Promise<EnrolledCohor
   });
   const coolsDown = !explicit && campaign.reentryCooldownDays > 0;
   const records = coolsDown ? await getContactRecords(kept) : new Map<string, ContactRecord>();
+  // A cool-down this very run started (the holdout's, written below) does not count: a selection tried again
+  // after a crash enrolls the same cohort, holdout included.
+  const own = cooldownOf(run);
   const cooling = new Set(
     kept.filter((userId) => {
       const record = records.get(userId);
-      return record !== undefined && isCoolingDown(record, campaign.id, run.runDate);
+      return (
+        record !== undefined &&
+        isCoolingDown(record, campaign.id, run.runDate) &&
+        record.cooldowns[campaign.id] !== own?.until
+      );
     }),
   );
   const eligible = kept.filter((userId) => !cooling.has(userId));

@@ -26,6 +26,10 @@ export const carryOver = async (
     progress.resumeAt && Date.parse(progress.resumeAt) > now.getTime() ? new Date(progress.resumeAt) : now;
   if (resumeAt < windowEnd) return { state: 'continue', at: resumeAt.toISOString() };
   const carry: Carry = (await getRunControl(run.runId)).carries[String(touch)] ?? { windows: 1, carried: [] };
+  const next = () =>
+    nextSendMoment(windowEnd > resumeAt ? windowEnd : resumeAt, sendWindows, run.timeZone).toISOString();
+  // This window was carried from already: the step is tried again (its result was lost), not a new window.
+  if (carry.fromWindowEnd === windowEnd.toISOString()) return { state: 'carried', at: next() };
   if (carry.windows >= carryOverWindows) {
     await putCarry(run.runId, touch, { ...carry, missed: progress.pending });
     return { state: 'window-missed', at: now.toISOString() };
@@ -33,9 +37,7 @@ export const carryOver = async (
   await putCarry(run.runId, touch, {
     windows: carry.windows + 1,
     carried: [...carry.carried, progress.pending],
+    fromWindowEnd: windowEnd.toISOString(),
   });
-  return {
-    state: 'carried',
-    at: nextSendMoment(windowEnd > resumeAt ? windowEnd : resumeAt, sendWindows, run.timeZone).toISOString(),
-  };
+  return { state: 'carried', at: next() };
 };

@@ -33,6 +33,8 @@ export interface Carry {
   windows: number;
   carried: number[];
   missed?: number;
+  /** The end of the window last carried from: a retried carry-over of that window changes nothing again. */
+  fromWindowEnd?: string;
 }
 
 /** A run's own controls: a stop request, its holds and its carried-over touches by touch number. */
