@@ -21,8 +21,12 @@ const SEAMS = Symbol.for('rekindle.local-seams');
 
 type WithSeams = typeof globalThis & { [SEAMS]?: LocalSeams };
 
-/** The seams set on this process, if any. */
-export const localSeams = (): LocalSeams | undefined => (globalThis as WithSeams)[SEAMS];
+/** Lambda sets this in every function's environment: there, no seam is ever used, whatever set one. */
+const onLambda = process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
+
+/** The seams set on this process, if any (never on Lambda). */
+export const localSeams = (): LocalSeams | undefined =>
+  onLambda ? undefined : (globalThis as WithSeams)[SEAMS];
 
 /** Sets some seams, keeping the others. */
 export const setLocalSeams = (seams: LocalSeams): void => {
