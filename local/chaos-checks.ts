@@ -3,7 +3,7 @@ import type { RunSummary } from '../functions/campaign/run';
 import type { TouchChunk } from '../functions/campaign/touch';
 import type { CallTask } from '../functions/channels/call-task-queue';
 import type { SandboxMessage } from '../functions/channels/channel';
-import { TRANSIENT_ERRORS } from '../statemachines/retries';
+import { isTransientError } from '../statemachines/retries';
 import type { RunResult } from './runtime';
 
 /** What the chaos run's checks read: the executions' results and the tables they left, apart from the code. */
@@ -46,8 +46,6 @@ export interface ChaosCheck {
 }
 
 const ALREADY_STARTED = /^Run (\S+) has already started/;
-
-const TRANSIENT: ReadonlySet<string> = new Set(TRANSIENT_ERRORS);
 
 const countBy = <T>(items: Iterable<T>, key: (item: T) => string | undefined) => {
   const counts: Record<string, number> = {};
@@ -97,7 +95,7 @@ export const checkChaos = (records: ChaosRecords): ChaosCheck => {
       continue;
     // Failed after its retries on something passing (an outage): visible, and a redrive resumes it. A failure
     // of the code itself (a TypeError) is not something a redrive mends.
-    if (result.status === 'FAILED' && result.failedState && TRANSIENT.has(result.error?.name ?? '')) {
+    if (result.status === 'FAILED' && result.failedState && isTransientError(result.error)) {
       runsFailedRedrivable += 1;
       const runId = (result.failedState.input as { run?: { runId?: string } } | undefined)?.run?.runId;
       if (runId) redrivable.add(runId);

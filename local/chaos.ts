@@ -1,7 +1,5 @@
-import { DateTime } from 'luxon';
 import type { CampaignInput } from '../functions/campaign/definition';
 import type { EnrollmentBatch } from '../functions/campaign/enrollment';
-import type { TouchChunk, TouchResult } from '../functions/campaign/touch';
 import type { User } from '../functions/users/user';
 import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
 import { type ChaosCheck, checkChaos } from './chaos-checks';
@@ -12,24 +10,8 @@ import { arrivalsAfter, generatePopulation } from './population';
 import { SimulatedProviders } from './provider-events';
 import { randomStream } from './random';
 import { LocalRekindle, type RunResult } from './runtime';
+import { dailyRuns, firstRunStart, runDatesFrom } from './schedule';
 import { UserSimulator, uninstalledApps } from './user-simulator';
-
-type StoredChunk = Omit<TouchChunk, 'results'> & { results?: Record<string, string | TouchResult> };
-
-/** A touch chunk as scanned, its results decoded as the send step reads them (after the runtime set the tables). */
-const decodedChunk = async ({ results, ...chunk }: StoredChunk): Promise<TouchChunk> => {
-  const { decodeTouchResult } = await import('../functions/data/touches');
-  if (results === undefined) return chunk;
-  return {
-    ...chunk,
-    results: Object.fromEntries(
-      Object.entries(results).map(([userId, result]) => [userId, decodeTouchResult(result, chunk.claimedAt)]),
-    ),
-  };
-};
-
-/** The local time the scheduler starts each day's run, as in `npm start`. */
-const RUN_START = { hour: 10, minute: 30 };
 
 /**
  * The chance of each fault where it can happen: per invocation of a function, per DynamoDB call, per send.
@@ -99,12 +81,8 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
   }, 250);
   const campaigns = (options.campaigns ?? campaignDefinitions).map(validateCampaign);
   const firstZone = campaigns[0]?.timeZones[0] ?? 'UTC';
-  const firstDay = DateTime.fromISO(options.runDate, { zone: firstZone });
-  const clockStart = firstDay.set(RUN_START).toJSDate();
-  const runDates = Array.from(
-    { length: options.days },
-    (_, day) => firstDay.plus({ days: day }).toISODate() ?? options.runDate,
-  );
+  const clockStart = firstRunStart(options.runDate, firstZone);
+  const runDates = runDatesFrom(options.runDate, options.days, firstZone);
   const plan: FaultPlan = {
     seed: options.seed,
     rates: options.rates ?? defaultFaultRates,
@@ -134,15 +112,8 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
     // Every third schedule (from a seeded start) fires twice, 90 s apart, as EventBridge Scheduler may.
     const offset = randomStream(options.seed, 'scheduler-duplicates').integer(0, 2);
     const duplicateEvery = options.duplicateEvery ?? 3;
-    const scheduled = runDates.flatMap((date) =>
-      campaigns.flatMap((campaign) =>
-        campaign.timeZones.map((timeZone) => {
-          const startAt = DateTime.fromISO(date, { zone: timeZone }).set(RUN_START).toJSDate();
-          // The scheduler's input: the zone only; the run date is the day it fires.
-          return { campaignId: campaign.id, input: { timeZone }, startAt };
-        }),
-      ),
-    );
+    // The scheduler's input: the zone only; the run date is the day it fires.
+    const scheduled = dailyRuns(runDates, campaigns, (_, timeZone) => ({ timeZone }));
     const duplicates =
       duplicateEvery > 0 ? scheduled.filter((_, index) => (index + offset) % duplicateEvery === 0) : [];
     for (const _ of duplicates) rekindle.faults?.count('scheduler-duplicate');
@@ -171,14 +142,14 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
     const callTasks = await rekindle.callTasks();
     const guardrails = checkGuardrails(await rekindle.guardrailRecords(), rekindle.guardrailConfig());
     const consent = checkConsentHonoured(touchedBy(messages, callTasks), await rekindle.consentChanges());
+    // Read as the send step reads them (imported once the runtime has set the tables' names).
+    const { decodeTouchChunk } = await import('../functions/data/touches');
     const runsTable = await rekindle.scanTable('Runs');
     const check = checkChaos({
       results,
       runRecords: runsTable.filter((item) => item.record === 'run') as never,
       enrollments: (await rekindle.scanTable('Enrollments')) as unknown as EnrollmentBatch[],
-      touchChunks: await Promise.all(
-        ((await rekindle.scanTable('Touches')) as unknown as StoredChunk[]).map(decodedChunk),
-      ),
+      touchChunks: (await rekindle.scanTable('Touches')).map(decodeTouchChunk),
       messages,
       callTasks,
       acceptances: rekindle.faults?.acceptances ?? new Map(),

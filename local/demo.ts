@@ -21,11 +21,10 @@ import {
   formatVariantComparisons,
 } from './report';
 import { LocalRekindle } from './runtime';
+import { dailyRuns, firstRunStart, runDatesFrom } from './schedule';
 import { UserSimulator, uninstalledApps } from './user-simulator';
 
 const DEFAULT_POPULATION_SIZE = 2000;
-/** The local time at which the scheduler starts a day's run. */
-const RUN_START = { hour: 10, minute: 30 };
 /**
  * From the second day on, an operator launches one campaign by hand for a list of users (the console's
  * `userIds` input) at this local time: a source of overlap with the scheduled runs.
@@ -77,12 +76,8 @@ const main = async () => {
   const firstZone = campaigns[0]?.timeZones[0] ?? 'UTC';
   const runDate = values.date ?? localDateOf(new Date(), firstZone);
 
-  const firstDay = DateTime.fromISO(runDate, { zone: firstZone });
-  const runDates = Array.from(
-    { length: days },
-    (_, day) => firstDay.plus({ days: day }).toISODate() ?? runDate,
-  );
-  const clockStart = firstDay.set(RUN_START).toJSDate();
+  const runDates = runDatesFrom(runDate, days, firstZone);
+  const clockStart = firstRunStart(runDate, firstZone);
   const rekindle = await LocalRekindle.start({ clockStart, bundled: values.bundled });
   try {
     // A population file comes in through the user import, as on AWS; a bad line means no campaign runs,
@@ -122,15 +117,7 @@ const main = async () => {
     rekindle.script([...uninstalledApps(users, seed, clockStart), ...arriving, ...scripted]);
     // Every campaign's run of every day, in every time zone, started at 10:30 local of its day on one
     // virtual timeline: a day's runs start while earlier days' runs still wait for their next touch.
-    const scheduled = runDates.flatMap((date) =>
-      campaigns.flatMap((campaign) =>
-        campaign.timeZones.map((timeZone) => ({
-          campaignId: campaign.id,
-          input: { runDate: date, timeZone },
-          startAt: DateTime.fromISO(date, { zone: timeZone }).set(RUN_START).toJSDate(),
-        })),
-      ),
-    );
+    const scheduled = dailyRuns(runDates, campaigns, (date, timeZone) => ({ runDate: date, timeZone }));
     const launched = operatorLaunch(users, seed, runDates, firstZone);
     const runs = await rekindle.runCampaigns([...scheduled, ...launched], {
       // The sandbox providers report each email and SMS delivered or not; people react to what reached them.

@@ -30,7 +30,7 @@ import { setLocalSeams } from '../functions/shared/local-seams';
 import type { User } from '../functions/users/user';
 import type { HandlerName } from '../infra/functions';
 import { campaignDefinitions, validateCampaign } from '../statemachines/campaigns';
-import { TRANSIENT_ERRORS } from '../statemachines/retries';
+import { isTransientError } from '../statemachines/retries';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { FaultInjector, type FaultPlan } from './faults';
 import type { GuardrailRecords } from './guardrail-check';
@@ -93,9 +93,6 @@ const HTTP_HANDLERS: ReadonlySet<HandlerName> = new Set(['agent-api', 'follow-li
  */
 const ASYNC_ATTEMPTS = 3;
 const ASYNC_THROTTLED_ATTEMPTS = 50;
-
-const isTransient = (error: { name: string } | undefined) =>
-  error !== undefined && (TRANSIENT_ERRORS as readonly string[]).includes(error.name);
 
 /**
  * The context a handler sees. Its remaining time counts down, in real time, from the function's configured
@@ -445,7 +442,7 @@ export class LocalRekindle {
           let result = await this.execute(run.campaignId, run.input ?? {}, { startAt: run.startAt });
           // Failed after its retries (an outage): redriven later on the same timeline, as an operator would.
           for (let redrive = 1; options.redrive && redrive <= options.redrive.attempts; redrive += 1) {
-            if (result.status !== 'FAILED' || !isTransient(result.error) || !result.failedState) break;
+            if (result.status !== 'FAILED' || !isTransientError(result.error) || !result.failedState) break;
             const at = new Date(this.clock.now().getTime() + options.redrive.afterMinutes * 60_000);
             result = { ...(await this.redrive(result, at)), redrives: redrive };
           }
@@ -714,7 +711,7 @@ export class LocalRekindle {
       try {
         return await faults.invoke(name, event, false, call);
       } catch (error) {
-        if (!(error instanceof Error && isTransient(error))) throw error;
+        if (!(error instanceof Error && isTransientError(error))) throw error;
         const throttled = error.name === 'Lambda.TooManyRequestsException';
         if (!throttled) failures += 1;
         if (failures >= ASYNC_ATTEMPTS || attempt >= ASYNC_THROTTLED_ATTEMPTS) throw error;
@@ -737,7 +734,7 @@ export class LocalRekindle {
     try {
       await this.feed.receive(event, origin, this.clock.now());
     } catch (error) {
-      if (!this.faults || !(error instanceof Error && isTransient(error))) throw error;
+      if (!this.faults || !(error instanceof Error && isTransientError(error))) throw error;
       this.deadLetters.push({ event, origin, error: error.name });
     }
   }

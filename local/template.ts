@@ -201,30 +201,26 @@ export const synthesizeLocalTemplate = (
     bundled?: boolean;
   } = {},
 ): LocalTemplate => {
-  if (options.bundled) {
-    const { bundled: _bundled, ...appOptions } = options;
+  const { bundled, ...appOptions } = options;
+  const synthesize = (bundling: { outdir: string } | { skipBundling: true }) => {
+    const { app } = createRekindleApp({ ...appOptions, channels: { mode: 'sandbox' }, ...bundling });
+    return app.synth().getStackByName(STACK_NAME).template as { Resources: Record<string, CfnResource> };
+  };
+  if (bundled) {
     rmSync(BUNDLED_ASSEMBLY, { recursive: true, force: true });
-    const { app } = createRekindleApp({
-      ...appOptions,
-      channels: { mode: 'sandbox' },
-      outdir: BUNDLED_ASSEMBLY,
-    });
-    const template = app.synth().getStackByName(STACK_NAME).template as {
-      Resources: Record<string, CfnResource>;
-    };
-    return readTemplate(template, BUNDLED_ASSEMBLY);
+    return readTemplate(synthesize({ outdir: BUNDLED_ASSEMBLY }), BUNDLED_ASSEMBLY);
   }
   // The test suite synthesizes the same app in many files: within one run (REKINDLE_TEMPLATE_CACHE, set by
   // vitest.config.ts for that run only) each distinct set of options is synthesized once.
   const cacheDirectory = process.env.REKINDLE_TEMPLATE_CACHE;
   const cached = cacheDirectory
-    ? path.join(cacheDirectory, `${createHash('sha256').update(JSON.stringify(options)).digest('hex')}.json`)
+    ? path.join(
+        cacheDirectory,
+        `${createHash('sha256').update(JSON.stringify(appOptions)).digest('hex')}.json`,
+      )
     : undefined;
   if (cached && existsSync(cached)) return readTemplate(JSON.parse(readFileSync(cached, 'utf8')));
-  const { app } = createRekindleApp({ ...options, channels: { mode: 'sandbox' }, skipBundling: true });
-  const template = app.synth().getStackByName(STACK_NAME).template as {
-    Resources: Record<string, CfnResource>;
-  };
+  const template = synthesize({ skipBundling: true });
   if (cached && cacheDirectory) {
     mkdirSync(cacheDirectory, { recursive: true });
     // Written whole, then renamed: a file read in parallel is never half-written.

@@ -28,6 +28,12 @@ export const TRANSIENT_ERRORS = [
   'TimeoutError',
 ] as const;
 
+const transient: ReadonlySet<string> = new Set(TRANSIENT_ERRORS);
+
+/** Whether an error of this name is one the tasks try again (the local runtime retries as they do). */
+export const isTransientError = (error: { name: string } | undefined): boolean =>
+  error !== undefined && transient.has(error.name);
+
 /** Five more tries over about a minute (2, 4, 8, 16, 32 s, jittered); CDK adds Lambda's service errors. */
 export const transientRetry: RetryProps = {
   errors: [...TRANSIENT_ERRORS],

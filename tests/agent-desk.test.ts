@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { CallOutcome } from '../functions/agents/dispositions';
 import type { CallTask } from '../functions/channels/call-task-queue';
 import { agentApiRequest } from '../local/inbound-feed';
-import { CAMPAIGN, RUN_DATE, RUN_ID, useLocalRekindle } from './support/local-rekindle';
+import { aCallTask } from './support/call-tasks';
+import { CAMPAIGN, RUN_DATE, useLocalRekindle } from './support/local-rekindle';
 import { aUser } from './support/users';
 
 const local = useLocalRekindle();
@@ -35,27 +36,6 @@ const call = async (at: Date, ...args: Parameters<typeof request>) => {
   return { status: response.statusCode, body: response.body ? JSON.parse(response.body) : undefined };
 };
 
-const task = (taskId: string, overrides: Partial<CallTask> = {}): CallTask => ({
-  taskId,
-  queue: 'onboarding',
-  priority: 3,
-  userId: taskId.replace('task-', ''),
-  campaignId: CAMPAIGN,
-  runId: RUN_ID,
-  touchId: `${RUN_ID}#000001|t4#c0001`,
-  script: 'Welcome call: help the customer log in.',
-  lastTouches: [
-    { channel: 'push', sentAt: '2026-11-22T17:00:00.000Z', copy: 'Tu línea de crédito te espera' },
-  ],
-  timeZone: 'America/Mexico_City',
-  status: 'open',
-  attempts: 0,
-  createdAt: '2026-11-22T17:00:00.000Z',
-  expiresAt: '2026-11-25T17:00:00.000Z',
-  ttl: 1_800_000_000,
-  ...overrides,
-});
-
 const queueTasks = async (tasks: CallTask[]) => {
   await local.rekindle.importUsers(
     tasks.map((one) => aUser(one.userId, { contact: { phone: '+525512345678' } })),
@@ -72,11 +52,11 @@ describe('the agent API', () => {
   it('gives each open task to exactly one agent when eight ask at once, by priority then age', async () => {
     // Prepare: five tasks, one of them priority 1.
     await queueTasks([
-      task('task-u1'),
-      task('task-u2', { createdAt: '2026-11-22T16:00:00.000Z' }),
-      task('task-u3', { priority: 1 }),
-      task('task-u4'),
-      task('task-u5'),
+      aCallTask('task-u1'),
+      aCallTask('task-u2', { createdAt: '2026-11-22T16:00:00.000Z' }),
+      aCallTask('task-u3', { priority: 1 }),
+      aCallTask('task-u4'),
+      aCallTask('task-u5'),
     ]);
     const agents = Array.from({ length: 8 }, (_, index) => ({ sub: `agent-${index}`, groups: '[agents]' }));
 
@@ -108,7 +88,7 @@ describe('the agent API', () => {
 
   it('returns a task whose lease ran out to the queue, and refuses the late outcome of its first agent', async () => {
     // Prepare
-    await queueTasks([task('task-u1')]);
+    await queueTasks([aCallTask('task-u1')]);
     const taken = await call(MORNING, 'POST', '/queues/onboarding/next', ANA);
     const before = await stored('task-u1');
 
@@ -132,9 +112,9 @@ describe('the agent API', () => {
   it('offers a task only inside calling hours in the person’s own zone, and never after its call window', async () => {
     // Prepare: at 16:00 UTC it is 10:00 in Mexico City and 01:00 in Tokyo; the third task's window closed.
     await queueTasks([
-      task('task-tokyo', { timeZone: 'Asia/Tokyo', priority: 1 }),
-      task('task-closed', { priority: 2, expiresAt: '2026-11-23T15:00:00.000Z' }),
-      task('task-mexico', { priority: 3 }),
+      aCallTask('task-tokyo', { timeZone: 'Asia/Tokyo', priority: 1 }),
+      aCallTask('task-closed', { priority: 2, expiresAt: '2026-11-23T15:00:00.000Z' }),
+      aCallTask('task-mexico', { priority: 3 }),
     ]);
 
     // Act
@@ -155,7 +135,7 @@ describe('the agent API', () => {
 
   it('carries out each disposition: requeue, attempts exhausted, callback, do not call, closed with its reason', async () => {
     // Prepare
-    await queueTasks(['u1', 'u2', 'u3', 'u4', 'u5'].map((userId) => task(`task-${userId}`)));
+    await queueTasks(['u1', 'u2', 'u3', 'u4', 'u5'].map((userId) => aCallTask(`task-${userId}`)));
     const takeAndRecord = async (at: Date, agent: Agent, outcome: unknown) => {
       const taken = await call(at, 'POST', '/queues/onboarding/next', agent);
       return {
@@ -216,7 +196,7 @@ describe('the agent API', () => {
       'no-answer',
     ]);
     // A callback after the window closes the task instead.
-    await queueTasks([task('task-u6')]);
+    await queueTasks([aCallTask('task-u6')]);
     const late = await takeAndRecord(minutesAfter(MORNING, 154), ANA, {
       disposition: 'callback-requested',
       callbackAt: '2026-11-30T17:00:00.000Z',
@@ -226,7 +206,7 @@ describe('the agent API', () => {
 
   it('keeps a do-not-call even when the run expired the task during the call, and lets a run-out lease record', async () => {
     // Prepare: Ana takes two tasks; the run's close expires the first while she is on the phone.
-    await queueTasks([task('task-u1', { priority: 1 }), task('task-u2')]);
+    await queueTasks([aCallTask('task-u1', { priority: 1 }), aCallTask('task-u2')]);
     await call(MORNING, 'POST', '/queues/onboarding/next', ANA);
     await call(MORNING, 'POST', '/queues/onboarding/next', ANA);
     const { expireCallTask } = await import('../functions/data/call-tasks');
@@ -248,7 +228,7 @@ describe('the agent API', () => {
 
   it('offers nothing of a paused campaign, and its tasks again after the resume', async () => {
     // Prepare
-    await queueTasks([task('task-u1')]);
+    await queueTasks([aCallTask('task-u1')]);
     const { operate } = await import('../functions/operations/operator');
     await operate(
       { action: 'pause', campaignId: CAMPAIGN },
@@ -270,7 +250,7 @@ describe('the agent API', () => {
 
   it('compares a callback time with an offset as a moment', async () => {
     // Prepare: the window ends 2026-11-25T17:00Z; 12:00-06:00 is 18:00Z, after it.
-    await queueTasks([task('task-u1')]);
+    await queueTasks([aCallTask('task-u1')]);
     await call(MORNING, 'POST', '/queues/onboarding/next', ANA);
 
     // Act
@@ -285,7 +265,7 @@ describe('the agent API', () => {
 
   it('closes a task whose person withdrew call consent since, instead of offering it', async () => {
     // Prepare
-    await queueTasks([task('task-u1', { priority: 1 }), task('task-u2')]);
+    await queueTasks([aCallTask('task-u1', { priority: 1 }), aCallTask('task-u2')]);
     await local.rekindle.importUsers([
       aUser('u1', { consents: { push: true, sms: true, email: true, call: false } }),
     ]);
@@ -381,7 +361,7 @@ describe('the agent API', () => {
   });
 
   it('refuses callers without a token or outside the groups', async () => {
-    await queueTasks([task('task-u1')]);
+    await queueTasks([aCallTask('task-u1')]);
     const outsider = { sub: 'someone', groups: '[marketing]' };
     expect((await call(MORNING, 'POST', '/queues/onboarding/next', undefined)).status).toBe(401);
     expect((await call(MORNING, 'POST', '/queues/onboarding/next', { groups: '[agents]' })).status).toBe(401);
@@ -556,11 +536,14 @@ describe('the agent API', () => {
       // Prepare: Ana holds task-u1, Beto holds task-beto; task-u2 open, task-done closed, task-expired expired.
       const held = { leasedBy: 'agent-ana', leaseUntil: minutesAfter(MORNING, 5).toISOString() };
       await queueTasks([
-        task('task-u1', held),
-        task('task-u2'),
-        task('task-beto', { leasedBy: 'agent-beto', leaseUntil: minutesAfter(MORNING, 5).toISOString() }),
-        task('task-done', { ...held, status: 'closed' }),
-        task('task-expired', { ...held, status: 'expired' }),
+        aCallTask('task-u1', held),
+        aCallTask('task-u2'),
+        aCallTask('task-beto', {
+          leasedBy: 'agent-beto',
+          leaseUntil: minutesAfter(MORNING, 5).toISOString(),
+        }),
+        aCallTask('task-done', { ...held, status: 'closed' }),
+        aCallTask('task-expired', { ...held, status: 'expired' }),
       ]);
       const before = await local.rekindle.scanTable('CallTasks');
       const usersBefore = await local.rekindle.scanTable('Users');

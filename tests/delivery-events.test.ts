@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type DeliveryKind, deliveryStatusOf } from '../functions/channels/delivery-events';
+import { jsonFixture } from './support/fixtures';
 import { useLocalRekindle } from './support/local-rekindle';
 
 const local = useLocalRekindle();
-const fixture = (name: string) =>
-  JSON.parse(readFileSync(path.join(import.meta.dirname, 'fixtures', name), 'utf8'));
+const fixture = jsonFixture;
 
 const send = fixture('eventbridge-ses-send.json');
 const delivery = fixture('eventbridge-ses-delivery.json');

@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { jsonFixture } from './support/fixtures';
 import { useLocalRekindle } from './support/local-rekindle';
 import { aUser } from './support/users';
 
 const local = useLocalRekindle();
-const fixture = (name: string) =>
-  JSON.parse(readFileSync(path.join(import.meta.dirname, 'fixtures', name), 'utf8'));
+const fixture = jsonFixture;
 const permanentBounce = fixture('eventbridge-ses-bounce-permanent.json');
 const transientBounce = fixture('eventbridge-ses-bounce-transient.json');
 const complaint = fixture('eventbridge-ses-complaint.json');

@@ -24,6 +24,8 @@ import { runOps } from '../ops/cli';
 import { runReport } from '../report/cli';
 import { validateCampaign } from '../statemachines/campaigns';
 import { campaign as registeredNoVisit } from '../statemachines/campaigns/registered-no-visit';
+import { aCallTask } from './support/call-tasks';
+import { jsonFixture } from './support/fixtures';
 import {
   CAMPAIGN,
   campaignsWithoutHoldout,
@@ -40,8 +42,7 @@ import { aUser } from './support/users';
  * empty. The world is seeded once (users, call tasks, an open run) and no case may change it.
  */
 
-const fixture = (name: string) =>
-  JSON.parse(readFileSync(path.join(import.meta.dirname, 'fixtures', name), 'utf8'));
+const fixture = jsonFixture;
 const appEvent = fixture('eventbridge-app-event-login.json');
 const sesDelivery = fixture('eventbridge-ses-delivery.json');
 const sesBounce = fixture('eventbridge-ses-bounce-permanent.json');
@@ -1246,24 +1247,9 @@ const cloudFormation = mockClient(CloudFormationClient);
 const sts = mockClient(STSClient);
 
 /** An agent's call task of the seeded world. */
-const callTask = (taskId: string, userId: string, overrides: Partial<CallTask> = {}): CallTask => ({
-  taskId,
-  queue: 'onboarding',
-  priority: 3,
-  userId,
-  campaignId: CAMPAIGN,
-  runId: RUN_ID,
-  touchId: `${RUN_ID}#000001|t4#c0001`,
-  script: 'Welcome call: help the customer log in.',
-  lastTouches: [],
-  timeZone: TIME_ZONE,
-  status: 'open',
-  attempts: 0,
-  createdAt: '2026-11-22T17:00:00.000Z',
-  expiresAt: '2026-11-25T17:00:00.000Z',
-  ttl: 1_800_000_000,
-  ...overrides,
-});
+/** A call task of `userId` with no earlier touches. */
+const callTask = (taskId: string, userId: string, overrides: Partial<CallTask> = {}): CallTask =>
+  aCallTask(taskId, { userId, lastTouches: [], ...overrides });
 
 beforeAll(async () => {
   rekindle = await LocalRekindle.start({ clockStart: RUN_START, campaigns: campaignsWithoutHoldout });

@@ -100,6 +100,27 @@ export const recordTouchResults = async (
   );
 };
 
+/** A touch chunk as stored (its keys, its results encoded) as the send step reads it. */
+export const decodeTouchChunk = (item: Record<string, unknown>): TouchChunk => {
+  const {
+    runBatch: _key,
+    touchChunk: _sortKey,
+    results,
+    ...chunk
+  } = item as Omit<TouchChunk, 'results'> & {
+    runBatch?: string;
+    touchChunk?: string;
+    results?: Record<string, string | TouchResult>;
+  };
+  if (results === undefined) return chunk;
+  return {
+    ...chunk,
+    results: Object.fromEntries(
+      Object.entries(results).map(([userId, result]) => [userId, decodeTouchResult(result, chunk.claimedAt)]),
+    ),
+  };
+};
+
 /** Every touch chunk of a batch so far: the batch's history, from which each member's state follows. */
 export const queryTouchChunks = async (runId: string, batch: number): Promise<TouchChunk[]> => {
   const chunks: TouchChunk[] = [];
@@ -113,19 +134,7 @@ export const queryTouchChunks = async (runId: string, batch: number): Promise<To
     },
   );
   for await (const page of pages) {
-    for (const { runBatch: _key, touchChunk: _sortKey, ...item } of page.Items ?? []) {
-      const { results, ...chunk } = item as Omit<TouchChunk, 'results'> & {
-        results?: Record<string, string | TouchResult>;
-      };
-      const decoded = (stored: Record<string, string | TouchResult>) =>
-        Object.fromEntries(
-          Object.entries(stored).map(([userId, result]) => [
-            userId,
-            decodeTouchResult(result, chunk.claimedAt),
-          ]),
-        );
-      chunks.push(results === undefined ? chunk : { ...chunk, results: decoded(results) });
-    }
+    for (const item of page.Items ?? []) chunks.push(decodeTouchChunk(item));
   }
   return chunks;
 };
